@@ -1,0 +1,39 @@
+import CZlib
+import Foundation
+
+/// Small measuring helpers shared by the benchmarks.
+enum Measure {
+    /// Seconds `body` takes, and its result.
+    static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// The process's peak resident set size, in MiB.
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// The size of `bytes` compressed by zlib at level 6 (what the peers report).
+    static func deflatedSize(_ bytes: [UInt8]) -> Int {
+        var length = compressBound(uLong(bytes.count))
+        var out = [UInt8](repeating: 0, count: Int(length))
+        let status = compress2(&out, &length, bytes, uLong(bytes.count), 6)
+        precondition(status == Z_OK, "zlib compress2 failed: \(status)")
+        return Int(length)
+    }
+
+    static func rounded(_ value: Double, _ places: Int = 4) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
+    }
+
+    /// Prints a JSON object with sorted keys.
+    static func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import TicketModel
+
+/// `ticketsync-bench merge --trace FILE`: the CRDT model alone, in memory, beside the Yrs peer.
+struct MergeBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Replay a trace through one in-memory replica per trace replica, then merge them all.",
+        discussion: """
+            Phase 0 creates are made by their replicas and synced to all (a barrier), phase 1 ops \
+            are applied by each replica as local edits (timed: apply), then a fresh replica merges \
+            all replicas (timed: merge) in forward, reverse and shuffled order; the digests must agree. \
+            Prints one JSON object.
+            """
+    )
+
+    @Option(help: "A trace written by ../shared/bench/gen_trace.py.")
+    var trace: String
+
+    @Option(help: "Seed of the shuffled merge order.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let (loaded, loadSeconds) = try Measure.time { try Trace.load(path: self.trace) }
+        let trace = loaded
+        let replicaCount = trace.replicas.count
+        var replicas = (0..<replicaCount).map { TicketReplica(id: Trace.replicaID($0)) }
+        let endOfTrace = Trace.epochMillis + 40 * 3_600_000
+
+        // Phase 0 and the baseline sync.
+        for index in 0..<replicaCount {
+            for step in trace.replicas[index].0 { _ = try replicas[index].perform(step) }
+        }
+        let baseline = replicas
+        for index in 0..<replicaCount {
+            for other in baseline.indices where other != index {
+                replicas[index].merge(baseline[other], physicalMillis: endOfTrace)
+            }
+        }
+        let baselineCounts = replicas.map(\.operationCount)
+
+        // Phase 1: local edits, timed.
+        var phase1Ops = 0
+        var applySeconds = 0.0
+        for index in 0..<replicaCount {
+            let steps = trace.replicas[index].1
+            replicas[index].reserveCapacity(operations: replicas[index].operationCount + steps.count, tickets: 0)
+            let (_, seconds) = try Measure.time {
+                for step in steps { _ = try replicas[index].perform(step) }
+            }
+            applySeconds += seconds
+            phase1Ops += steps.count
+        }
+
+        // Encodings: every replica's own operations, and its offline delta alone.
+        var encodedBytes = 0
+        var encodedDeflateBytes = 0
+        var deltaBytes = 0
+        var deltaDeflateBytes = 0
+        var fullLogs: [[UInt8]] = []
+        let (_, encodeSeconds) = Measure.time {
+            for (index, replica) in replicas.enumerated() {
+                let own = replica.log.filter { $0.id.replica == replica.id }
+                let encoded = OperationCodec.encode(sortedByID: own)
+                encodedBytes += encoded.count
+                encodedDeflateBytes += Measure.deflatedSize(encoded)
+                let delta = OperationCodec.encode(sortedByID: Array(replica.log[baselineCounts[index]...]))
+                deltaBytes += delta.count
+                deltaDeflateBytes += Measure.deflatedSize(delta)
+                fullLogs.append(OperationCodec.encode(sortedByID: replica.log.sorted { $0.id < $1.id }))
+            }
+        }
+
+        // Merge into a fresh replica in three orders.
+        var generator = SplitMix64(seed: seed)
+        let orders: [(String, [Int])] = [
+            ("forward", Array(0..<replicaCount)),
+            ("reverse", Array((0..<replicaCount).reversed())),
+            ("shuffled", Array(0..<replicaCount).shuffled(using: &generator)),
+        ]
+        var digests: [String: String] = [:]
+        var mergeSeconds: [String: Double] = [:]
+        var merged = TicketReplica(id: ReplicaID(0xFEED))
+        for (name, order) in orders {
+            var fresh = TicketReplica(id: ReplicaID(0xFEED))
+            let (_, seconds) = Measure.time {
+                for index in order { fresh.merge(replicas[index], physicalMillis: endOfTrace) }
+            }
+            mergeSeconds[name] = Measure.rounded(seconds)
+            digests[name] = fresh.digest().description
+            if name == "forward" { merged = fresh }
+        }
+
+        // Merge from bytes: decode every replica's full log and apply it, as a server would.
+        var fromBytes = TicketReplica(id: ReplicaID(0xFEED))
+        let (_, decodeMergeSeconds) = try Measure.time {
+            for bytes in fullLogs {
+                let ops = try OperationCodec.decode(bytes)
+                _ = fromBytes.apply(batch: ops, physicalMillis: endOfTrace)
+            }
+        }
+        let digest = merged.digest().description
+        let identical = Set(digests.values).count == 1 && fromBytes.digest().description == digest
+
+        try Measure.printJSON([
+            "trace": trace.count > 0 ? self.trace : "",
+            "ops": trace.count,
+            "replicas": replicaCount,
+            "phase1_ops": phase1Ops,
+            "load_seconds": Measure.rounded(loadSeconds, 3),
+            "apply_seconds": Measure.rounded(applySeconds),
+            "apply_ops_per_second": Int(Double(phase1Ops) / applySeconds),
+            "apply_us_per_op": Measure.rounded(applySeconds * 1e6 / Double(max(1, phase1Ops)), 3),
+            "merge_seconds": mergeSeconds["forward"]!,
+            "merge_seconds_by_order": mergeSeconds,
+            "merge_from_bytes_seconds": Measure.rounded(decodeMergeSeconds),
+            "encode_seconds": Measure.rounded(encodeSeconds),
+            "encoded_bytes": encodedBytes,
+            "encoded_deflate_bytes": encodedDeflateBytes,
+            "bytes_per_op_deflate": Measure.rounded(Double(encodedDeflateBytes) / Double(max(1, trace.count)), 2),
+            "offline_delta_bytes": deltaBytes,
+            "offline_delta_deflate_bytes": deltaDeflateBytes,
+            "offline_delta_bytes_per_op_deflate": Measure.rounded(Double(deltaDeflateBytes) / Double(max(1, phase1Ops)), 2),
+            "merged_tickets": merged.ticketCount,
+            "merged_ops": merged.operationCount,
+            "digest": digest,
+            "orders_identical": identical,
+            "peak_rss_mib": Measure.rounded(Measure.peakRSSMiB(), 1),
+        ])
+        if !identical { throw ExitCode(1) }
+    }
+}
+
+/// A small seeded generator (SplitMix64) so benchmark orders replay exactly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
