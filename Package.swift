@@ -75,6 +75,11 @@ let package = Package(
             dependencies: ["TicketSyncClient", "TicketModel"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "TicketSyncCLITests",
+            dependencies: ["ticketsync", "TicketModel"],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,10 +1,16 @@
 /// Everything one replica knows of one ticket: the CRDT state of every field and the operations
 /// that produced it. A pure function of the set of operations applied (in any order, any number
 /// of times), so two replicas that applied the same operations hold equal states.
-struct TicketState: Sendable {
-    let id: TicketID
+///
+/// A state made with `retainsDetail: false` keeps only what applying later operations needs (the
+/// registers, sets, tier and counts) and drops comments and the operation list: the form a store
+/// that keeps operations elsewhere materialises per ticket.
+package struct TicketState: Sendable {
+    package let id: TicketID
+    /// Whether comments and the operation list are kept.
+    package let retainsDetail: Bool
     /// The earliest create seen; nil while only later operations have arrived.
-    var created: Created?
+    package var created: Created?
     /// Built-in fields, indexed by ``FieldKey/builtinIndex``.
     var builtins: [Register?] = Array(repeating: nil, count: FieldKey.builtinCount)
     /// `custom.*` and `sla.*` fields.
@@ -13,19 +19,26 @@ struct TicketState: Sendable {
     var watchers = ObservedRemoveSet()
     var comments: [CommentID: CommentState] = [:]
     /// The escalation tier: a max-register, starting at 1, that never goes down by merge.
-    var tier: Int = 1
+    package var tier: Int = 1
     /// The latest operation's stamp.
     var updated: Stamp?
-    /// Every operation applied to this ticket, in the order this replica applied them.
+    /// Every operation applied to this ticket, in the order this replica applied them
+    /// (empty unless `retainsDetail`).
     var operations: [TicketOperation] = []
+    /// How many operations were applied.
+    package var operationCount = 0
 
-    struct Created: Hashable, Sendable {
-        var stamp: Stamp
-        var author: Author
+    /// The latest operation's stamp.
+    package var updatedStamp: Stamp? { updated }
+
+    package struct Created: Hashable, Sendable {
+        package var stamp: Stamp
+        package var author: Author
     }
 
-    init(id: TicketID) {
+    package init(id: TicketID, retainsDetail: Bool = true) {
         self.id = id
+        self.retainsDetail = retainsDetail
     }
 
     func register(_ field: FieldKey) -> Register? {
@@ -45,7 +58,7 @@ struct TicketState: Sendable {
     }
 
     /// Applies an operation that is new to this replica and has passed validation.
-    mutating func apply(_ op: TicketOperation) {
+    package mutating func apply(_ op: TicketOperation) {
         let stamp = op.stamp
         switch op.payload {
         case .create(let fields):
@@ -64,15 +77,18 @@ struct TicketState: Sendable {
                 watchers.remove(element, observed: observed)
             }
         case .comment(let body, let visibility):
+            guard retainsDetail else { break }
             var comment = comments[op.id] ?? CommentState()
             comment.created = .init(author: op.author, timestamp: op.timestamp, visibility: visibility)
             Register.write(&comment.body, .text(body), stamp)
             comments[op.id] = comment
         case .editComment(let id, let body):
+            guard retainsDetail else { break }
             var comment = comments[id] ?? CommentState()
             Register.write(&comment.body, .text(body), stamp)
             comments[id] = comment
         case .deleteComment(let id):
+            guard retainsDetail else { break }
             var comment = comments[id] ?? CommentState()
             if comment.deleted == nil || comment.deleted! < stamp { comment.deleted = stamp }
             comments[id] = comment
@@ -82,6 +98,7 @@ struct TicketState: Sendable {
             self.tier = max(self.tier, tier)
         }
         if updated == nil || updated! < stamp { updated = stamp }
-        operations.append(op)
+        operationCount += 1
+        if retainsDetail { operations.append(op) }
     }
 }

@@ -32,7 +32,8 @@ public struct HybridLogicalClock: Sendable, Hashable {
 
     /// Checks a remote reading against the drift bound without changing the clock.
     public func check(_ remote: Timestamp, physicalMillis: UInt64) throws(TicketModelError) {
-        if remote.millis > physicalMillis &+ maxDriftMillis {
+        let (limit, overflow) = physicalMillis.addingReportingOverflow(maxDriftMillis)
+        if !overflow, remote.millis > limit {
             throw TicketModelError(
                 .clockDrift,
                 "timestamp \(remote.millis) ms is \(remote.millis - physicalMillis) ms ahead of this replica's clock; "

@@ -46,7 +46,7 @@ extension TicketReplica {
 }
 
 extension TicketState {
-    func canonicalRecord() -> Ticketsync_V1_TicketRecord {
+    package func canonicalRecord() -> Ticketsync_V1_TicketRecord {
         func stamp(_ stamp: Stamp) -> Ticketsync_V1_StampRecord {
             var record = Ticketsync_V1_StampRecord()
             record.timestamp = stamp.timestamp.rawValue
@@ -79,7 +79,12 @@ extension TicketState {
         }
         var record = Ticketsync_V1_TicketRecord()
         record.id = Data(id.bytes)
-        if let created { record.created = stamp(created.stamp) }
+        if let created {
+            record.created = stamp(created.stamp)
+            record.createdAuthorKind = UInt32(Author.Kind.all.firstIndex(of: created.author.kind)!)
+            record.createdAuthorName = created.author.name
+        }
+        if let updated { record.updated = stamp(updated) }
         var fields: [(FieldKey, Register)] = []
         for (index, register) in builtins.enumerated() {
             if let register { fields.append((FieldKey.builtins[index], register)) }
@@ -118,7 +123,7 @@ extension TicketState {
             return entry
         }
         record.tier = UInt32(tier)
-        record.operationCount = UInt64(operations.count)
+        record.operationCount = UInt64(operationCount)
         return record
     }
 }

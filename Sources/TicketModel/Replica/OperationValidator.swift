@@ -1,7 +1,8 @@
 /// Checks one operation against the model's rules. Pure: it reads the operation and, for
 /// references, the ticket's current state; it never changes anything.
-enum OperationValidator {
-    static func validate(_ op: TicketOperation, rules: ApplyRules) throws(TicketModelError) {
+package enum OperationValidator {
+    /// Checks the operation's ids, author, authority and values; throws the first problem.
+    package static func validate(_ op: TicketOperation, rules: ApplyRules) throws(TicketModelError) {
         let limits = rules.limits
         if op.id.replica.rawValue == 0 || op.id.seq == 0 {
             throw TicketModelError(.malformedOperation, "operation id \(op.id) has a zero replica or sequence number")

@@ -8,17 +8,13 @@ extension TicketReplica {
     public mutating func make(
         _ payload: Payload, on ticket: TicketID, by author: Author, physicalMillis: UInt64
     ) throws(TicketModelError) -> TicketOperation {
-        var scratchClock = clock
-        let op = TicketOperation(
-            id: OperationID(replica: id, seq: lastSequence + 1),
-            timestamp: scratchClock.tick(physicalMillis: physicalMillis),
-            author: author,
-            ticket: ticket,
-            payload: payload
+        var scratch = clock
+        let op = try TicketOperation.local(
+            payload, on: ticket, by: author, replica: id, seq: lastSequence + 1, clock: &scratch,
+            physicalMillis: physicalMillis, limits: limits
         )
-        try OperationValidator.validate(op, rules: ApplyRules(acceptsServerAuthored: true, limits: limits))
-        try requireKnown(op)
-        clock = scratchClock
+        try (tickets[ticket] ?? TicketState(id: ticket)).checkReferences(op)
+        clock = scratch
         commit(op)
         return op
     }
@@ -27,18 +23,14 @@ extension TicketReplica {
     public mutating func createTicket(
         _ ticket: TicketID, fields: [FieldKey: FieldValue], by author: Author, physicalMillis: UInt64
     ) throws(TicketModelError) -> TicketOperation {
-        if tickets[ticket]?.created != nil {
-            throw TicketModelError(.invalidValue, "ticket \(ticket) already exists")
-        }
-        return try make(.create(fields), on: ticket, by: author, physicalMillis: physicalMillis)
+        try make(.create(fields), on: ticket, by: author, physicalMillis: physicalMillis)
     }
 
     /// Writes one field, recording the write it overwrites.
     public mutating func set(
         _ field: FieldKey, to value: FieldValue, on ticket: TicketID, by author: Author, physicalMillis: UInt64
     ) throws(TicketModelError) -> TicketOperation {
-        let overwrites = tickets[ticket]?.register(field)?.stamp.id
-        return try make(.set(field, value, overwrites: overwrites), on: ticket, by: author, physicalMillis: physicalMillis)
+        try make((tickets[ticket] ?? TicketState(id: ticket)).setPayload(field, value), on: ticket, by: author, physicalMillis: physicalMillis)
     }
 
     /// Adds a tag or watcher. Adding one already present is allowed (it is a new add).
@@ -52,12 +44,9 @@ extension TicketReplica {
     public mutating func remove(
         _ element: String, from set: TicketSet, on ticket: TicketID, by author: Author, physicalMillis: UInt64
     ) throws(TicketModelError) -> TicketOperation {
-        let state = tickets[ticket]
-        let dots = (set == .tags ? state?.tags : state?.watchers)?.dots(of: element) ?? []
-        if state?.created != nil, dots.isEmpty {
-            throw TicketModelError(.invalidValue, "\(set) of ticket \(ticket) do not contain '\(element.prefix(64))'")
-        }
-        return try make(.remove(set, element, observed: dots), on: ticket, by: author, physicalMillis: physicalMillis)
+        let state = tickets[ticket] ?? TicketState(id: ticket)
+        try state.requireExists()
+        return try make(try state.removePayload(element, from: set), on: ticket, by: author, physicalMillis: physicalMillis)
     }
 
     /// Adds a comment; the returned operation's id is the comment's id.

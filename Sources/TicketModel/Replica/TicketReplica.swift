@@ -104,17 +104,15 @@ public struct TicketReplica: Sendable {
 
     func requireKnown(_ op: TicketOperation) throws(TicketModelError) {
         if case .create = op.payload { return }
-        guard let ticket = tickets[op.ticket], ticket.created != nil else {
-            throw TicketModelError(.ticketNotFound, "ticket \(op.ticket) does not exist on this replica")
-        }
-        switch op.payload {
-        case .editComment(let comment, _), .deleteComment(let comment):
-            if ticket.comments[comment]?.created == nil {
-                throw TicketModelError(.commentNotFound, "comment \(comment) does not exist on ticket \(op.ticket)")
-            }
-        default:
-            break
-        }
+        try (tickets[op.ticket] ?? TicketState(id: op.ticket)).checkReferences(op)
+    }
+
+    /// A replica holding exactly `operations`, which were validated when first accepted (a store's
+    /// own log): duplicates are dropped, nothing is checked again.
+    package static func replaying(_ operations: some Sequence<TicketOperation>, as id: ReplicaID) -> TicketReplica {
+        var replica = TicketReplica(id: id)
+        for op in operations where !replica.contains(op.id) { replica.commit(op) }
+        return replica
     }
 
     /// Records an operation that passed every check.

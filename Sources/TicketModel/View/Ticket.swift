@@ -78,7 +78,7 @@ public struct EscalationEntry: Hashable, Sendable {
 }
 
 extension TicketState {
-    var view: Ticket {
+    package var view: Ticket {
         var fields: [FieldKey: FieldValue] = [:]
         for (index, register) in builtins.enumerated() {
             if let register { fields[FieldKey.builtins[index]] = register.value }
@@ -112,7 +112,7 @@ extension TicketState {
         return Ticket(
             id: id, createdStamp: created?.stamp, createdBy: created?.author, updatedStamp: updated, fields: fields,
             tags: tags.elements, watchers: watchers.elements, comments: comments, tier: tier, escalations: escalations,
-            operationCount: operations.count
+            operationCount: operationCount
         )
     }
 }

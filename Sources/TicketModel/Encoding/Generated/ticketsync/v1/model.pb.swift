@@ -542,46 +542,94 @@ package nonisolated struct Ticketsync_V1_CommentRecord: Sendable {
   fileprivate var _deleted: Ticketsync_V1_StampRecord? = nil
 }
 
-package nonisolated struct Ticketsync_V1_TicketRecord: Sendable {
+package nonisolated struct Ticketsync_V1_TicketRecord: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  package var id: Data = Data()
+  package var id: Data {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
   package var created: Ticketsync_V1_StampRecord {
-    get {_created ?? Ticketsync_V1_StampRecord()}
-    set {_created = newValue}
+    get {_storage._created ?? Ticketsync_V1_StampRecord()}
+    set {_uniqueStorage()._created = newValue}
   }
   /// Returns true if `created` has been explicitly set.
-  package var hasCreated: Bool {self._created != nil}
+  package var hasCreated: Bool {_storage._created != nil}
   /// Clears the value of `created`. Subsequent reads from it will return its default value.
-  package mutating func clearCreated() {self._created = nil}
+  package mutating func clearCreated() {_uniqueStorage()._created = nil}
 
   /// Fields sorted: built-ins in table order, then by name.
-  package var registers: [Ticketsync_V1_RegisterRecord] = []
+  package var registers: [Ticketsync_V1_RegisterRecord] {
+    get {_storage._registers}
+    set {_uniqueStorage()._registers = newValue}
+  }
 
-  package var tags: [Ticketsync_V1_ElementRecord] = []
+  package var tags: [Ticketsync_V1_ElementRecord] {
+    get {_storage._tags}
+    set {_uniqueStorage()._tags = newValue}
+  }
 
-  package var watchers: [Ticketsync_V1_ElementRecord] = []
+  package var watchers: [Ticketsync_V1_ElementRecord] {
+    get {_storage._watchers}
+    set {_uniqueStorage()._watchers = newValue}
+  }
 
   /// Removed adds, sorted by (element, replica, seq).
-  package var tagTombstones: [Ticketsync_V1_ElementRecord] = []
+  package var tagTombstones: [Ticketsync_V1_ElementRecord] {
+    get {_storage._tagTombstones}
+    set {_uniqueStorage()._tagTombstones = newValue}
+  }
 
-  package var watcherTombstones: [Ticketsync_V1_ElementRecord] = []
+  package var watcherTombstones: [Ticketsync_V1_ElementRecord] {
+    get {_storage._watcherTombstones}
+    set {_uniqueStorage()._watcherTombstones = newValue}
+  }
 
   /// Sorted by comment id.
-  package var comments: [Ticketsync_V1_CommentRecord] = []
+  package var comments: [Ticketsync_V1_CommentRecord] {
+    get {_storage._comments}
+    set {_uniqueStorage()._comments = newValue}
+  }
 
-  package var tier: UInt32 = 0
+  package var tier: UInt32 {
+    get {_storage._tier}
+    set {_uniqueStorage()._tier = newValue}
+  }
 
-  package var operationCount: UInt64 = 0
+  package var operationCount: UInt64 {
+    get {_storage._operationCount}
+    set {_uniqueStorage()._operationCount = newValue}
+  }
+
+  /// The author of the create in `created`.
+  package var createdAuthorKind: UInt32 {
+    get {_storage._createdAuthorKind}
+    set {_uniqueStorage()._createdAuthorKind = newValue}
+  }
+
+  package var createdAuthorName: String {
+    get {_storage._createdAuthorName}
+    set {_uniqueStorage()._createdAuthorName = newValue}
+  }
+
+  /// The stamp of the latest operation applied to the ticket.
+  package var updated: Ticketsync_V1_StampRecord {
+    get {_storage._updated ?? Ticketsync_V1_StampRecord()}
+    set {_uniqueStorage()._updated = newValue}
+  }
+  /// Returns true if `updated` has been explicitly set.
+  package var hasUpdated: Bool {_storage._updated != nil}
+  /// Clears the value of `updated`. Subsequent reads from it will return its default value.
+  package mutating func clearUpdated() {_uniqueStorage()._updated = nil}
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 
-  fileprivate var _created: Ticketsync_V1_StampRecord? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1547,78 +1595,153 @@ nonisolated extension Ticketsync_V1_CommentRecord: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Ticketsync_V1_TicketRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".TicketRecord"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}created\0\u{1}registers\0\u{1}tags\0\u{1}watchers\0\u{3}tag_tombstones\0\u{3}watcher_tombstones\0\u{1}comments\0\u{1}tier\0\u{3}operation_count\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}created\0\u{1}registers\0\u{1}tags\0\u{1}watchers\0\u{3}tag_tombstones\0\u{3}watcher_tombstones\0\u{1}comments\0\u{1}tier\0\u{3}operation_count\0\u{3}created_author_kind\0\u{3}created_author_name\0\u{1}updated\0")
+
+  fileprivate class _StorageClass {
+    var _id: Data = Data()
+    var _created: Ticketsync_V1_StampRecord? = nil
+    var _registers: [Ticketsync_V1_RegisterRecord] = []
+    var _tags: [Ticketsync_V1_ElementRecord] = []
+    var _watchers: [Ticketsync_V1_ElementRecord] = []
+    var _tagTombstones: [Ticketsync_V1_ElementRecord] = []
+    var _watcherTombstones: [Ticketsync_V1_ElementRecord] = []
+    var _comments: [Ticketsync_V1_CommentRecord] = []
+    var _tier: UInt32 = 0
+    var _operationCount: UInt64 = 0
+    var _createdAuthorKind: UInt32 = 0
+    var _createdAuthorName: String = String()
+    var _updated: Ticketsync_V1_StampRecord? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _created = source._created
+      _registers = source._registers
+      _tags = source._tags
+      _watchers = source._watchers
+      _tagTombstones = source._tagTombstones
+      _watcherTombstones = source._watcherTombstones
+      _comments = source._comments
+      _tier = source._tier
+      _operationCount = source._operationCount
+      _createdAuthorKind = source._createdAuthorKind
+      _createdAuthorName = source._createdAuthorName
+      _updated = source._updated
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBytesField(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._created) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.registers) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.tags) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.watchers) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.tagTombstones) }()
-      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.watcherTombstones) }()
-      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.comments) }()
-      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.tier) }()
-      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.operationCount) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularBytesField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._created) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._registers) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._tags) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._watchers) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._tagTombstones) }()
+        case 7: try { try decoder.decodeRepeatedMessageField(value: &_storage._watcherTombstones) }()
+        case 8: try { try decoder.decodeRepeatedMessageField(value: &_storage._comments) }()
+        case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._tier) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._operationCount) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._createdAuthorKind) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._createdAuthorName) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._updated) }()
+        default: break
+        }
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.id.isEmpty {
-      try visitor.visitSingularBytesField(value: self.id, fieldNumber: 1)
-    }
-    try { if let v = self._created {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if !self.registers.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.registers, fieldNumber: 3)
-    }
-    if !self.tags.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.tags, fieldNumber: 4)
-    }
-    if !self.watchers.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.watchers, fieldNumber: 5)
-    }
-    if !self.tagTombstones.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.tagTombstones, fieldNumber: 6)
-    }
-    if !self.watcherTombstones.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.watcherTombstones, fieldNumber: 7)
-    }
-    if !self.comments.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.comments, fieldNumber: 8)
-    }
-    if self.tier != 0 {
-      try visitor.visitSingularUInt32Field(value: self.tier, fieldNumber: 9)
-    }
-    if self.operationCount != 0 {
-      try visitor.visitSingularUInt64Field(value: self.operationCount, fieldNumber: 10)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._id, fieldNumber: 1)
+      }
+      try { if let v = _storage._created {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._registers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._registers, fieldNumber: 3)
+      }
+      if !_storage._tags.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._tags, fieldNumber: 4)
+      }
+      if !_storage._watchers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._watchers, fieldNumber: 5)
+      }
+      if !_storage._tagTombstones.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._tagTombstones, fieldNumber: 6)
+      }
+      if !_storage._watcherTombstones.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._watcherTombstones, fieldNumber: 7)
+      }
+      if !_storage._comments.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._comments, fieldNumber: 8)
+      }
+      if _storage._tier != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._tier, fieldNumber: 9)
+      }
+      if _storage._operationCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._operationCount, fieldNumber: 10)
+      }
+      if _storage._createdAuthorKind != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._createdAuthorKind, fieldNumber: 11)
+      }
+      if !_storage._createdAuthorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._createdAuthorName, fieldNumber: 12)
+      }
+      try { if let v = _storage._updated {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Ticketsync_V1_TicketRecord, rhs: Ticketsync_V1_TicketRecord) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs._created != rhs._created {return false}
-    if lhs.registers != rhs.registers {return false}
-    if lhs.tags != rhs.tags {return false}
-    if lhs.watchers != rhs.watchers {return false}
-    if lhs.tagTombstones != rhs.tagTombstones {return false}
-    if lhs.watcherTombstones != rhs.watcherTombstones {return false}
-    if lhs.comments != rhs.comments {return false}
-    if lhs.tier != rhs.tier {return false}
-    if lhs.operationCount != rhs.operationCount {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._created != rhs_storage._created {return false}
+        if _storage._registers != rhs_storage._registers {return false}
+        if _storage._tags != rhs_storage._tags {return false}
+        if _storage._watchers != rhs_storage._watchers {return false}
+        if _storage._tagTombstones != rhs_storage._tagTombstones {return false}
+        if _storage._watcherTombstones != rhs_storage._watcherTombstones {return false}
+        if _storage._comments != rhs_storage._comments {return false}
+        if _storage._tier != rhs_storage._tier {return false}
+        if _storage._operationCount != rhs_storage._operationCount {return false}
+        if _storage._createdAuthorKind != rhs_storage._createdAuthorKind {return false}
+        if _storage._createdAuthorName != rhs_storage._createdAuthorName {return false}
+        if _storage._updated != rhs_storage._updated {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

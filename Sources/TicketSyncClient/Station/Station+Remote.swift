@@ -1,0 +1,108 @@
+public import TicketModel
+internal import GRDB
+
+/// What applying a batch of remote operations did.
+public struct RemoteBatchResult: Sendable {
+    /// Operations new to this station, now applied.
+    public var applied: Int
+    /// Operations this station already had.
+    public var duplicates: Int
+    /// Operations refused, with the reason. They change nothing.
+    public var refused: [(id: OperationID, error: TicketModelError)]
+}
+
+/// The sync side of the store: applying what a server sends, and the outbox it drains.
+extension Station {
+    /// Applies operations from elsewhere as one transaction. Idempotent: a batch applied twice
+    /// changes nothing the second time. Operations the model refuses (a clock too far ahead, a
+    /// bad value) are returned and the rest of the batch still applies.
+    @discardableResult
+    public func applyRemote(_ operations: [TicketOperation], cursor: String? = nil) throws(StationError) -> RemoteBatchResult {
+        let now = wallClock.nowMillis()
+        let rules = ApplyRules(acceptsServerAuthored: true, limits: limits)
+        let (result, states, applied) = try storeCall {
+            try database.writeWithoutTransaction { db in
+                var outcome: (RemoteBatchResult, [TicketID: TicketState], [TicketOperation])?
+                try db.inTransaction(.immediate) {
+                    var clock = HybridLogicalClock(latest: Timestamp(rawValue: try Meta.integer(.clock, db)))
+                    var result = RemoteBatchResult(applied: 0, duplicates: 0, refused: [])
+                    var states: [TicketID: TicketState] = [:]
+                    var applied: [TicketOperation] = []
+                    applied.reserveCapacity(operations.count)
+                    for op in operations {
+                        do throws(TicketModelError) {
+                            try clock.check(op.timestamp, physicalMillis: now)
+                            try OperationValidator.validate(op, rules: rules)
+                        } catch {
+                            result.refused.append((op.id, error))
+                            continue
+                        }
+                        guard try OperationRows.insert(op, db) else {
+                            result.duplicates += 1
+                            continue
+                        }
+                        try? clock.receive(op.timestamp, physicalMillis: now)
+                        if states[op.ticket] == nil {
+                            states[op.ticket] = try TicketRow.load(op.ticket, db) ?? TicketState(id: op.ticket, retainsDetail: false)
+                        }
+                        states[op.ticket]!.apply(op)
+                        applied.append(op)
+                        result.applied += 1
+                    }
+                    for state in states.values { try TicketRow.save(state, db) }
+                    try Meta.set(.clock, String(clock.latest.rawValue), db)
+                    if let cursor { try Meta.set(.cursor, cursor, db) }
+                    outcome = (result, states, applied)
+                    return .commit
+                }
+                return outcome!
+            }
+        }
+        notify(applied, states: states, origin: .remote)
+        return result
+    }
+
+    /// This station's operations not yet acknowledged by a server, oldest first.
+    public func outbox(limit: Int = 1000) throws(StationError) -> [TicketOperation] {
+        try storeCall {
+            try database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.body FROM outbox x JOIN operations o ON o.replica = ? AND o.seq = x.seq
+                        ORDER BY x.seq LIMIT ?
+                        """,
+                    arguments: [Int64(bitPattern: replica.rawValue), limit]
+                )
+                .map { try OperationRows.decode($0[0]) }
+            }
+        }
+    }
+
+    /// Removes operations up to and including sequence number `seq` from the outbox: a server
+    /// has made them durable.
+    public func acknowledge(upTo seq: UInt64) throws(StationError) {
+        try storeCall {
+            try database.write { db in
+                try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(bitPattern: seq)])
+            }
+        }
+    }
+
+    /// Rebuilds every materialised ticket from the operation log (after damage, or to check).
+    /// Returns the number of tickets rebuilt.
+    @discardableResult
+    public func rebuildTickets() throws(StationError) -> Int {
+        try storeCall {
+            try database.write { db in
+                var states: [TicketID: TicketState] = [:]
+                try OperationRows.forEach(db) { op in
+                    states[op.ticket, default: TicketState(id: op.ticket, retainsDetail: false)].apply(op)
+                }
+                try db.execute(sql: "DELETE FROM tickets")
+                for state in states.values { try TicketRow.save(state, db) }
+                return states.count
+            }
+        }
+    }
+}
