@@ -65,14 +65,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TicketTestSupport",
+            dependencies: ["TicketModel"],
+            path: "Tests/TicketTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TicketModelTests",
-            dependencies: ["TicketModel"],
+            dependencies: ["TicketModel", "TicketTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TicketSyncClientTests",
-            dependencies: ["TicketSyncClient", "TicketModel"],
+            dependencies: ["TicketSyncClient", "TicketModel", "TicketTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

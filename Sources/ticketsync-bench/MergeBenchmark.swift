@@ -21,6 +21,12 @@ struct MergeBenchmark: ParsableCommand {
     @Option(help: "Seed of the shuffled merge order.")
     var seed: UInt64 = 42
 
+    @Option(help: "Run this peer script on the same trace after our run (e.g. ../shared/bench/peer_pycrdt.py).")
+    var peer: String?
+
+    @Option(help: "The Python that runs the peer (a venv with ../shared/bench/requirements.txt).")
+    var python: String = "/tmp/bench-venv/bin/python"
+
     func run() throws {
         let (loaded, loadSeconds) = try Measure.time { try Trace.load(path: self.trace) }
         let trace = loaded
@@ -103,7 +109,7 @@ struct MergeBenchmark: ParsableCommand {
         let digest = merged.digest().description
         let identical = Set(digests.values).count == 1 && fromBytes.digest().description == digest
 
-        try Measure.printJSON([
+        var result: [String: Any] = [
             "trace": trace.count > 0 ? self.trace : "",
             "ops": trace.count,
             "replicas": replicaCount,
@@ -127,7 +133,26 @@ struct MergeBenchmark: ParsableCommand {
             "digest": digest,
             "orders_identical": identical,
             "peak_rss_mib": Measure.rounded(Measure.peakRSSMiB(), 1),
-        ])
+        ]
+        if let peer {
+            let peerResult = try Peer(python: python, script: peer).run(arguments: [self.trace, "--no-delta-sizes"])
+            result["peer"] = peerResult
+            var ratios: [String: Double] = [:]
+            if let theirs = peerResult.number("phase1_apply_ops_per_s") {
+                ratios["apply_throughput_vs_peer"] = Measure.rounded(Double(phase1Ops) / applySeconds / theirs, 2)
+            }
+            if let theirs = peerResult.number("merge_full_updates_s.A_forward") {
+                ratios["merge_time_vs_peer"] = Measure.rounded(mergeSeconds["forward"]! / theirs, 3)
+            }
+            if let theirs = peerResult.number("offline_delta_zlib6_bytes_per_op") {
+                ratios["bytes_per_op_vs_peer"] = Measure.rounded(Double(deltaDeflateBytes) / Double(max(1, phase1Ops)) / theirs, 3)
+            }
+            if let theirs = peerResult.number("peak_rss_mib") {
+                ratios["peak_rss_vs_peer"] = Measure.rounded(Measure.peakRSSMiB() / theirs, 3)
+            }
+            result["ratios"] = ratios
+        }
+        try Measure.printJSON(result)
         if !identical { throw ExitCode(1) }
     }
 }

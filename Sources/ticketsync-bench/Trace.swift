@@ -103,7 +103,11 @@ struct Trace: Sendable {
         ReplicaID(UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    static func author(_ index: Int) -> Author { .agent("agent-\(index)") }
+    static func author(_ index: Int) -> Author {
+        index < authors.count ? authors[index] : .agent("agent-\(index)")
+    }
+
+    private static let authors = (0..<256).map { Author.agent("agent-\($0)") }
 }
 
 extension TicketReplica {

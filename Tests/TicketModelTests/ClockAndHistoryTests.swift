@@ -1,5 +1,6 @@
 import Testing
 import TicketModel
+import TicketTestSupport
 
 @Suite struct ClockAndHistoryTests {
     let t0: UInt64 = 1_767_225_600_000

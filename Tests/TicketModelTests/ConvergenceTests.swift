@@ -1,5 +1,6 @@
 import Testing
 import TicketModel
+import TicketTestSupport
 
 /// Property tests: whatever the delivery order, duplicates or partial delivery, every replica that
 /// has seen the same operations holds the same state. A failure names its seed; replay it with

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import TicketModel
+import TicketTestSupport
 
 /// The canonical encoding: round trips, canonical bytes, and refusal of malformed input.
 @Suite struct EncodingTests {

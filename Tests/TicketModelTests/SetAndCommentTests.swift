@@ -1,5 +1,6 @@
 import Testing
 import TicketModel
+import TicketTestSupport
 
 /// Fixed scenarios for the set and comment semantics.
 @Suite struct SetAndCommentTests {

@@ -1,5 +1,6 @@
 import Testing
 import TicketModel
+import TicketTestSupport
 
 /// Refused operations: each gets its typed error and leaves the state as it was.
 @Suite struct ValidationTests {

@@ -42,10 +42,11 @@ enum FieldRules {
         return true
     }
 
-    static func checkLength(_ text: String, max: Int, what: String) throws(TicketModelError) {
+    @inline(__always)
+    static func checkLength(_ text: String, max: Int, what: @autoclosure () -> String) throws(TicketModelError) {
         let count = text.utf8.count
         if count > max {
-            throw TicketModelError(.tooLarge, "\(what) is \(count) bytes; the limit is \(max) bytes")
+            throw TicketModelError(.tooLarge, "\(what()) is \(count) bytes; the limit is \(max) bytes")
         }
     }
 

@@ -13,7 +13,11 @@ extension TicketReplica {
             payload, on: ticket, by: author, replica: id, seq: lastSequence + 1, clock: &scratch,
             physicalMillis: physicalMillis, limits: limits
         )
-        try (tickets[ticket] ?? TicketState(id: ticket)).checkReferences(op)
+        if tickets[ticket] != nil {
+            try tickets[ticket]!.checkReferences(op)
+        } else {
+            try TicketState(id: ticket).checkReferences(op)
+        }
         clock = scratch
         commit(op)
         return op
@@ -30,7 +34,8 @@ extension TicketReplica {
     public mutating func set(
         _ field: FieldKey, to value: FieldValue, on ticket: TicketID, by author: Author, physicalMillis: UInt64
     ) throws(TicketModelError) -> TicketOperation {
-        try make((tickets[ticket] ?? TicketState(id: ticket)).setPayload(field, value), on: ticket, by: author, physicalMillis: physicalMillis)
+        let payload = tickets[ticket]?.setPayload(field, value) ?? .set(field, value, overwrites: nil)
+        return try make(payload, on: ticket, by: author, physicalMillis: physicalMillis)
     }
 
     /// Adds a tag or watcher. Adding one already present is allowed (it is a new add).

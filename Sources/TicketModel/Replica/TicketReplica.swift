@@ -104,7 +104,11 @@ public struct TicketReplica: Sendable {
 
     func requireKnown(_ op: TicketOperation) throws(TicketModelError) {
         if case .create = op.payload { return }
-        try (tickets[op.ticket] ?? TicketState(id: op.ticket)).checkReferences(op)
+        if tickets[op.ticket] != nil {
+            try tickets[op.ticket]!.checkReferences(op)
+        } else {
+            try TicketState(id: op.ticket).checkReferences(op)
+        }
     }
 
     /// A replica holding exactly `operations`, which were validated when first accepted (a store's

@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 
 /// SplitMix64: a small seeded generator, so a failing property test replays exactly.
-struct SeededGenerator: RandomNumberGenerator {
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,7 +14,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// The seeds a property test runs: `TICKETSYNC_SEED` (to replay one failure) or `count` fresh ones.
-func propertySeeds(count: Int) -> [UInt64] {
+public func propertySeeds(count: Int) -> [UInt64] {
     if let text = ProcessInfo.processInfo.environment["TICKETSYNC_SEED"], let seed = UInt64(text) {
         return [seed]
     }

@@ -1,32 +1,32 @@
-import TicketModel
+public import TicketModel
 
 /// Random offline work by several replicas over shared tickets, with occasional partial syncs so
 /// replicas see (and remove, overwrite, edit) each other's work. Every operation made is also kept
 /// in `all`, the pool later delivered to everyone.
-struct RandomWorkload {
-    var replicas: [TicketReplica]
+public struct RandomWorkload {
+    public var replicas: [TicketReplica]
     /// Every operation made, in the order made.
-    var all: [TicketOperation] = []
-    var generator: SeededGenerator
-    let baseMillis: UInt64 = 1_767_225_600_000
-    var now: UInt64 = 0
+    public var all: [TicketOperation] = []
+    public var generator: SeededGenerator
+    public let baseMillis: UInt64 = 1_767_225_600_000
+    public var now: UInt64 = 0
     /// Index of the replica that plays the server (writes SLA fields and escalations).
-    let serverIndex: Int
+    public let serverIndex: Int
 
-    static let tags = ["vip", "fragile", "carrier_ups", "refund", "urgent_pick", "damaged", "recount", "late"]
-    static let people = ["ana", "bo", "chen", "dee", "eli"]
+    public static let tags = ["vip", "fragile", "carrier_ups", "refund", "urgent_pick", "damaged", "recount", "late"]
+    public static let people = ["ana", "bo", "chen", "dee", "eli"]
 
-    init(replicaCount: Int, seed: UInt64) {
+    public init(replicaCount: Int, seed: UInt64) {
         generator = SeededGenerator(seed: seed)
         replicas = (0..<replicaCount).map { TicketReplica(id: ReplicaID(UInt64($0 + 1) &* 0x1000_0000_0001)) }
         serverIndex = replicaCount - 1
     }
 
-    mutating func random(_ range: Range<Int>) -> Int { Int.random(in: range, using: &generator) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
+    public mutating func random(_ range: Range<Int>) -> Int { Int.random(in: range, using: &generator) }
+    public mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
 
     /// Makes `count` operations (refused local edits are retried with another action).
-    mutating func run(operations count: Int, syncEvery: Int = 200) {
+    public mutating func run(operations count: Int, syncEvery: Int = 200) {
         while all.count < count {
             if all.count % syncEvery == 0 { partialSync() }
             now += UInt64(random(0..<2000))
@@ -36,7 +36,7 @@ struct RandomWorkload {
     }
 
     /// Each replica receives a random part of the pool, in random order, with duplicates.
-    mutating func partialSync() {
+    public mutating func partialSync() {
         guard !all.isEmpty else { return }
         for index in replicas.indices {
             var delivered: [TicketOperation] = []
@@ -46,7 +46,7 @@ struct RandomWorkload {
         }
     }
 
-    mutating func step(replica index: Int) throws -> TicketOperation {
+    public mutating func step(replica index: Int) throws -> TicketOperation {
         let at = baseMillis + now
         let known = replicas[index].ticketIDs.sorted()
         let author: Author = index == serverIndex ? Author(.server, "node-1") : .agent(Self.people[random(0..<5)])
