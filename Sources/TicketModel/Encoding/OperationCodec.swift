@@ -5,15 +5,20 @@ internal import SwiftProtobuf
 /// `Protocol/ticketsync/v1/model.proto`).
 ///
 /// Encoding sorts the operations by id and fills the tables in order of first use, so the same
-/// set of operations always encodes to the same bytes. Decoding checks every index and count
-/// before use and reports the first problem as ``TicketModelError/Code/decodingFailed``; it does
-/// not check the model's rules (the replica does that when it applies the operations).
+/// set of operations always encodes to the same bytes (repeated ids are written once). Decoding
+/// checks every index and count before use and reports the first problem as
+/// ``TicketModelError/Code/decodingFailed`` (``TicketModelError/Code/unknownField`` for a field name
+/// it does not know, ``TicketModelError/Code/tooLarge`` past `maxOperations`); it does not check
+/// the model's other rules (the replica does that when it applies the operations).
 public enum OperationCodec {
     /// Encodes operations canonically.
     public static func encode(_ operations: some Collection<TicketOperation>) -> [UInt8] {
         var sorted = Array(operations)
         sorted.sort { $0.id < $1.id }
-        return encode(sortedByID: sorted)
+        var unique: [TicketOperation] = []
+        unique.reserveCapacity(sorted.count)
+        for op in sorted where unique.last?.id != op.id { unique.append(op) }
+        return encode(sortedByID: unique)
     }
 
     /// Encodes operations already sorted by id (or, for one replica, by sequence number).
@@ -25,6 +30,20 @@ public enum OperationCodec {
         } catch {
             preconditionFailure("encoding an in-memory batch cannot fail: \(error)")
         }
+    }
+
+    /// The batch message for operations already sorted by id (for protocols that embed it).
+    package static func message(sortedByID operations: [TicketOperation]) -> Ticketsync_V1_OperationBatch {
+        var writer = BatchWriter()
+        for op in operations { writer.append(op) }
+        return writer.finished
+    }
+
+    /// The operations of a decoded batch message, checked.
+    package static func operations(
+        in message: Ticketsync_V1_OperationBatch, maxOperations: Int
+    ) throws(TicketModelError) -> [TicketOperation] {
+        try BatchReader(batch: message, maxOperations: maxOperations).read()
     }
 
     /// Decodes a batch. `maxOperations` bounds the number of operations accepted.

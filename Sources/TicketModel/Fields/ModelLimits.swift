@@ -24,8 +24,18 @@ public struct ModelLimits: Hashable, Sendable {
     public init() {}
 }
 
+internal import Foundation
+
 /// Field-by-field validation of values.
 enum FieldRules {
+    /// Whether `text` is in Unicode Normalization Form C, byte for byte. Strings used as keys (tags,
+    /// watchers, author names) must be: Swift compares strings by canonical equivalence, so two
+    /// spellings of "é" would otherwise be one key whose bytes depend on arrival order.
+    static func isNFC(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return true }
+        return Array(text.precomposedStringWithCanonicalMapping.utf8) == Array(text.utf8)
+    }
+
     /// 1 to `maxBytes` characters of `a-z 0-9 _ -`.
     static func isToken(_ text: some StringProtocol, maxBytes: Int) -> Bool {
         let utf8 = text.utf8
@@ -47,6 +57,17 @@ enum FieldRules {
         let count = text.utf8.count
         if count > max {
             throw TicketModelError(.tooLarge, "\(what()) is \(count) bytes; the limit is \(max) bytes")
+        }
+    }
+
+    /// Checks a `custom.*` or `sla.*` name made in code (parsed names are checked when parsed).
+    static func validateName(_ field: FieldKey) throws(TicketModelError) {
+        guard field.builtinIndex == nil else { return }
+        let prefix = field.isServerOwned ? "sla." : "custom."
+        if !isToken(field.name.dropFirst(prefix.count), maxBytes: 64) {
+            throw TicketModelError(
+                .unknownField, "field '\(field.name.prefix(80))': the part after '\(prefix)' must be 1-64 characters of a-z, 0-9, _ or -"
+            )
         }
     }
 

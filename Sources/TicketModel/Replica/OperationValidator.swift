@@ -11,6 +11,9 @@ package enum OperationValidator {
             throw TicketModelError(.malformedOperation, "operation \(op.id) has no author name")
         }
         try FieldRules.checkLength(op.author.name, max: limits.maxAuthorBytes, what: "author name")
+        if !FieldRules.isNFC(op.author.name) {
+            throw TicketModelError(.invalidValue, "author name of \(op.id) is not in Unicode NFC; normalise it before sending")
+        }
         if op.author.kind == .server && !rules.acceptsServerAuthored {
             throw TicketModelError(
                 .serverOwnedField, "operation \(op.id) claims a server author; only a server may act as one"
@@ -31,14 +34,21 @@ package enum OperationValidator {
             if fields[.title] == nil {
                 throw TicketModelError(.invalidValue, "create of ticket \(op.ticket) has no title")
             }
-            for (field, value) in fields { try FieldRules.validate(value, for: field, limits: limits) }
+            for (field, value) in fields {
+                try FieldRules.validateName(field)
+                try FieldRules.validate(value, for: field, limits: limits)
+            }
         case .set(let field, let value, _):
+            try FieldRules.validateName(field)
             try FieldRules.validate(value, for: field, limits: limits)
         case .add(let set, let element), .remove(let set, let element, _):
             if element.isEmpty {
                 throw TicketModelError(.invalidValue, "an empty \(set) element is not allowed")
             }
             try FieldRules.checkLength(element, max: limits.maxElementBytes, what: "\(set) element")
+            if !FieldRules.isNFC(element) {
+                throw TicketModelError(.invalidValue, "\(set) element '\(element.prefix(64))' is not in Unicode NFC; normalise it before sending")
+            }
             if case .remove(_, _, let observed) = op.payload, observed.count > limits.maxObservedPerRemove {
                 throw TicketModelError(
                     .tooLarge, "remove names \(observed.count) adds; the limit is \(limits.maxObservedPerRemove)"

@@ -2,7 +2,7 @@
 public struct HistoryEntry: Hashable, Sendable {
     /// What became of a field write.
     public enum Outcome: Hashable, Sendable {
-        /// Not a field write (tags, comments, escalations).
+        /// The field has no value at all (only possible for a write this replica has not applied).
         case none
         /// The value shown now.
         case current
@@ -15,7 +15,8 @@ public struct HistoryEntry: Hashable, Sendable {
 
     /// The operation.
     public var operation: TicketOperation
-    /// For a `set`, what became of it; for a `create`, of its fields (keyed by field).
+    /// For a `set`, what became of it; for a `create`, of each of its fields. Empty for operations
+    /// that write no field (tags, comments, escalations).
     public var outcomes: [FieldKey: Outcome]
 }
 

@@ -1,4 +1,5 @@
 public import TicketModel
+internal import Foundation
 
 /// User actions, in ticket terms. Each is one transaction: on return its operations are durable
 /// and queued for the next sync; a refused action changes nothing.
@@ -14,7 +15,9 @@ extension Station {
         if fields[.priority] == nil { fields[.priority] = .text(TicketPriority.normal.rawValue) }
         try edit { session in
             try session.make(.create(fields), on: id)
-            for tag in Set(tags).sorted() { try session.make(.add(.tags, tag), on: id) }
+            for tag in Set(tags.map(\.precomposedStringWithCanonicalMapping)).sorted() {
+                try session.make(.add(.tags, tag), on: id)
+            }
         }
         return id
     }
@@ -37,7 +40,9 @@ extension Station {
     public func changeSet(
         _ set: TicketSet, of ticket: TicketID, adding: [String] = [], removing: [String] = []
     ) throws(StationError) -> [TicketOperation] {
-        try edit { session in
+        let adding = adding.map(\.precomposedStringWithCanonicalMapping)
+        let removing = removing.map(\.precomposedStringWithCanonicalMapping)
+        return try edit { session in
             try session.state(ticket).requireExists()
             for element in adding {
                 if try session.state(ticket).elements(of: set).contains(element) {

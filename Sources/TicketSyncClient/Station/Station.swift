@@ -44,6 +44,7 @@ public final class Station: Sendable {
         guard !agent.isEmpty, agent.utf8.count <= ModelLimits().maxAuthorBytes else {
             throw StationError(.invalid, "the agent name must be 1-\(ModelLimits().maxAuthorBytes) bytes")
         }
+        let agent = agent.precomposedStringWithCanonicalMapping
         let database = try openDatabase(path)
         try storeCall {
             try database.write { db in
