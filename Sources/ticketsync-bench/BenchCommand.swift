@@ -6,6 +6,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticketsync-bench",
         abstract: "TicketSync benchmarks (run with -c release).",
-        subcommands: [MergeBenchmark.self]
+        subcommands: [MergeBenchmark.self, StoreBenchmark.self]
     )
 }

@@ -26,6 +26,14 @@ enum Measure {
         return Int(length)
     }
 
+    /// p50, p99 and max of samples, rounded to 3 places.
+    static func percentiles(_ samples: [Double]) -> [String: Double] {
+        let sorted = samples.sorted()
+        guard !sorted.isEmpty else { return [:] }
+        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.down)))] }
+        return ["p50": rounded(at(0.5), 3), "p99": rounded(at(0.99), 3), "max": rounded(sorted.last!, 3), "n": Double(sorted.count)]
+    }
+
     static func rounded(_ value: Double, _ places: Int = 4) -> Double {
         let scale = pow(10, Double(places))
         return (value * scale).rounded() / scale
