@@ -1,0 +1,96 @@
+internal import Foundation
+internal import GRDB
+internal import TicketModel
+internal import TicketSyncServer
+
+/// Writes and reads the `operations` table, the server's log.
+enum LogRows {
+    /// Whether the log holds the operation with this id.
+    static func contains(_ id: OperationID, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM operations WHERE replica = ? AND seq = ?)")
+        return try Bool.fetchOne(statement, arguments: key(id)) ?? false
+    }
+
+    /// Appends an accepted operation; returns its position.
+    static func insert(
+        _ op: TicketOperation, station: String, receivedMillis: UInt64, before: TicketPlacement?, after: TicketPlacement,
+        _ db: Database
+    ) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO operations (replica, seq, ticket, body, station, received_ms,
+                has_before, site_before, team_before, site_after, team_after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [
+            Int64(bitPattern: op.id.replica.rawValue), Int64(bitPattern: op.id.seq), Data(op.ticket.bytes),
+            Data(OperationCodec.encode(sortedByID: [op])), station, Int64(bitPattern: receivedMillis),
+            before != nil, before?.site, before?.team, after.site, after.team,
+        ])
+        return db.lastInsertedRowID
+    }
+
+    /// The operation with this id, if the log holds it.
+    static func find(_ id: OperationID, _ db: Database) throws -> TicketOperation? {
+        let statement = try db.cachedStatement(sql: "SELECT position, body FROM operations WHERE replica = ? AND seq = ?")
+        return try Row.fetchOne(statement, arguments: key(id)).map { row in try decode(row["body"], at: row["position"]) }
+    }
+
+    /// Entries after `position`, oldest first.
+    static func entries(after position: Int64, limit: Int, _ db: Database) throws -> [LogEntry] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT position, body, has_before, site_before, team_before, site_after, team_after
+                FROM operations WHERE position > ? ORDER BY position LIMIT ?
+                """,
+            arguments: [position, limit]
+        )
+        return try rows.map { row in
+            let position: Int64 = row["position"]
+            let hasBefore: Bool = row["has_before"]
+            return LogEntry(
+                cursor: LogCursor.text(position),
+                operation: try decode(row["body"], at: position),
+                before: hasBefore ? TicketPlacement(site: row["site_before"], team: row["team_before"]) : nil,
+                after: TicketPlacement(site: row["site_after"], team: row["team_after"])
+            )
+        }
+    }
+
+    /// One ticket's operations up to and including `position`, oldest first.
+    static func operations(of ticket: TicketID, through position: Int64, _ db: Database) throws -> [TicketOperation] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT position, body FROM operations WHERE ticket = ? AND position <= ? ORDER BY position",
+            arguments: [Data(ticket.bytes), position]
+        )
+        return try rows.map { row in try decode(row["body"], at: row["position"]) }
+    }
+
+    /// Every operation in log order, read in one pass without holding them all as rows.
+    static func forEach(_ db: Database, _ body: (TicketOperation) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT position, body FROM operations ORDER BY position")
+        while let row = try rows.next() { try body(try decode(row["body"], at: row["position"])) }
+    }
+
+    /// The highest position ever given (0 for an empty log).
+    static func lastPosition(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM operations") ?? 0
+    }
+
+    static func decode(_ body: Data, at position: Int64) throws -> TicketOperation {
+        let ops: [TicketOperation]
+        do {
+            ops = try OperationCodec.decode(body, maxOperations: 1)
+        } catch {
+            throw ServerError(.storage, "the log entry at position \(position) is damaged (\(error.message)); restore the store from a backup")
+        }
+        guard ops.count == 1 else {
+            throw ServerError(.storage, "the log entry at position \(position) holds \(ops.count) operations instead of one; restore the store from a backup")
+        }
+        return ops[0]
+    }
+
+    static func key(_ id: OperationID) -> StatementArguments {
+        [Int64(bitPattern: id.replica.rawValue), Int64(bitPattern: id.seq)]
+    }
+}
