@@ -18,6 +18,7 @@ import TicketSyncClient
             try station.resolve(id, rootCause: "carrier delay", csat: 4)
             // create, tag, comment, and resolve's status, root cause and CSAT.
             #expect(try station.status().outbox == 6)
+            #expect(try station.synchronousSetting() == 2, "the store must run with synchronous=FULL")
         }
         // A new process (a new Station object) sees everything.
         let reopened = try Station.open(at: path, wallClock: clock)

@@ -75,12 +75,11 @@ public final class Station: Sendable {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // Acknowledged must mean durable: FULL syncs the WAL on every commit.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         return try storeCall {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
+            // Acknowledged must mean durable: FULL syncs the WAL on every commit. Set after
+            // opening, because GRDB's WAL set-up switches to NORMAL after prepareDatabase runs.
+            try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             let migrator = StoreSchema.migrator
             if try queue.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw StationError(
@@ -90,6 +89,11 @@ public final class Station: Sendable {
             try migrator.migrate(queue)
             return queue
         }
+    }
+
+    /// The store's `synchronous` setting (2 = FULL), for tests of the durability promise.
+    public func synchronousSetting() throws(StationError) -> Int {
+        try storeCall { try database.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } }
     }
 
     /// Runs store work, turning database errors into ``StationError`` with code `store`.
