@@ -2,9 +2,12 @@
 // TicketSync: offline-first fulfillment tickets with server-authoritative SLAs.
 //
 // Layers (each only depends on the ones before it):
-//   TicketModel          the ticket CRDT, hybrid logical clock, operations, canonical encoding
-//   TicketSyncClient     the station: local SQLite store and the library applications embed
-//   ticketsync, ticketsync-bench   thin executables
+//   TicketModel             the ticket CRDT, hybrid logical clock, operations, canonical encoding
+//   TicketSyncProtocol      sync messages, limits, error codes and the sans-I/O session machines
+//   TicketSyncServer        the server: WebSocket/TLS transport, sessions, credentials; storage behind ServerStore
+//   TicketSyncServerSQLite  the embedded SQLite ServerStore
+//   TicketSyncClient        the station: local SQLite store, sync client, the library applications embed
+//   ticketsyncd, ticketsync, ticketsync-bench   thin executables
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -19,6 +22,7 @@ let package = Package(
     products: [
         .library(name: "TicketSyncClient", targets: ["TicketSyncClient"]),
         .executable(name: "ticketsync", targets: ["ticketsync"]),
+        .executable(name: "ticketsyncd", targets: ["ticketsyncd"]),
         .executable(name: "ticketsync-bench", targets: ["ticketsync-bench"]),
     ],
     dependencies: [
@@ -26,6 +30,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -37,10 +51,71 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TicketSyncProtocol",
+            dependencies: [
+                "TicketModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TicketSyncServer",
+            dependencies: [
+                "TicketModel",
+                "TicketSyncProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TicketSyncServerSQLite",
+            dependencies: [
+                "TicketModel",
+                "TicketSyncServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TicketSyncClient",
             dependencies: [
                 "TicketModel",
+                "TicketSyncProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ticketsyncd",
+            dependencies: [
+                "TicketModel",
+                "TicketSyncProtocol",
+                "TicketSyncServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                "TicketSyncServerSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -49,6 +124,7 @@ let package = Package(
             dependencies: [
                 "TicketModel",
                 "TicketSyncClient",
+                "TicketSyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -79,6 +155,25 @@ let package = Package(
         .testTarget(
             name: "TicketSyncClientTests",
             dependencies: ["TicketSyncClient", "TicketModel", "TicketTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TicketSyncServerSQLiteTests",
+            dependencies: ["TicketSyncServerSQLite", "TicketSyncServer", "TicketModel", "TicketTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TicketSyncIntegrationTests",
+            dependencies: [
+                "ticketsyncd", "TicketSyncClient", "TicketSyncProtocol", "TicketModel", "TicketTestSupport",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,3 +12,8 @@ gen() { # proto-file output-dir
     --swift_opt=UseAccessLevelOnImports=true -IProtocol "$1"
 }
 gen Protocol/ticketsync/v1/model.proto Sources/TicketModel/Encoding/Generated
+# sync.proto uses model.proto's messages, which live in the TicketModel module.
+printf 'mapping { module_name: "TicketModel" proto_file_path: "ticketsync/v1/model.proto" }\n' > /tmp/ticketsync-module-map.asciipb
+protoc --plugin="$plugin" --swift_out=Sources/TicketSyncProtocol/Generated --swift_opt=Visibility=Package \
+  --swift_opt=UseAccessLevelOnImports=true --swift_opt=ProtoPathModuleMappings=/tmp/ticketsync-module-map.asciipb \
+  -IProtocol Protocol/ticketsync/v1/sync.proto

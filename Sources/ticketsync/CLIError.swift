@@ -1,5 +1,6 @@
 import TicketModel
 import TicketSyncClient
+import TicketSyncProtocol
 
 /// A failure the CLI reports itself: one message and the exit status of its kind.
 ///
@@ -31,6 +32,11 @@ struct CLIError: Error, CustomStringConvertible {
     /// Wraps a model error, keeping its message.
     init(_ error: TicketModelError) {
         self.init(ExitStatus(error.code), error.message)
+    }
+
+    /// Wraps a server's refusal, keeping its message.
+    init(_ error: SyncError) {
+        self.init(ExitStatus(error.code), "the server refused the session (\(error.code)): \(error.message)")
     }
 
     var description: String { message }

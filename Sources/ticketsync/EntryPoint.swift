@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import TicketModel
 import TicketSyncClient
+import TicketSyncProtocol
 
 /// The process entry point: parses the command line, runs the command, and turns every failure
 /// into one line on stderr (`ticketsync: error: …`) and an ``ExitStatus`` — never a stack trace.
 @main
 enum EntryPoint {
-    static func main() {
+    static func main() async {
         var command: any ParsableCommand
         do {
             command = try TicketSyncCommand.parseAsRoot()
@@ -15,7 +16,11 @@ enum EntryPoint {
             fail(error)
         }
         do {
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             fail(error)
         }
@@ -29,6 +34,7 @@ enum EntryPoint {
         case let error as CLIError: failure = error
         case let error as StationError: failure = CLIError(error)
         case let error as TicketModelError: failure = CLIError(error)
+        case let error as SyncError: failure = CLIError(error)
         case is ExitCode, is CleanExit: TicketSyncCommand.exit(withError: error)
         default:
             let code = TicketSyncCommand.exitCode(for: error)

@@ -1,5 +1,6 @@
 import TicketModel
 import TicketSyncClient
+import TicketSyncProtocol
 
 /// The process exit status of a failed command. Each kind of failure has its own status so that
 /// scripts can tell them apart; the numbers follow BSD `sysexits.h` where one fits.
@@ -31,9 +32,15 @@ struct ExitStatus: Hashable, Sendable {
     /// The store (or an output file) cannot be read or written: missing, damaged, newer, disk full.
     static let store = ExitStatus(74, "store or file problem: missing, damaged, newer version, disk full")
 
+    /// The server could not be reached or ended the session; trying again later may work.
+    static let unavailable = ExitStatus(75, "server unavailable: it could not be reached or closed the session (try again)")
+    /// The server refused the credential (unknown, revoked, bound to another station).
+    static let refused = ExitStatus(77, "refused: the server does not accept this station's credential")
+
     /// Every failure status, in numeric order.
     static let all: [ExitStatus] = [
-        .usage, .invalid, .notFound, .ambiguous, .serverOwned, .software, .alreadyInitialized, .store,
+        .usage, .invalid, .notFound, .ambiguous, .serverOwned, .software, .alreadyInitialized, .store, .unavailable,
+        .refused,
     ]
 
     /// The status for a station's error code.
@@ -55,6 +62,15 @@ struct ExitStatus: Hashable, Sendable {
         case .serverOwnedField: self = .serverOwned
         case .ticketNotFound, .commentNotFound: self = .notFound
         default: self = .invalid
+        }
+    }
+
+    /// The status for a server's refusal or a failed session.
+    init(_ code: SyncError.Code) {
+        switch code {
+        case .unauthorized, .revoked, .replicaMismatch: self = .refused
+        case .unsupportedVersion: self = .software
+        default: self = .unavailable
         }
     }
 }

@@ -37,7 +37,8 @@ struct TicketSyncCommand: ParsableCommand {
             CommandGroup(
                 name: "Station",
                 subcommands: [
-                    InitCommand.self, StatusCommand.self, ServerCommand.self, ExportCommand.self, RepairCommand.self,
+                    InitCommand.self, StatusCommand.self, SyncCommand.self, WatchCommand.self, ServerCommand.self,
+                    ExportCommand.self, RepairCommand.self,
                 ]
             ),
         ]

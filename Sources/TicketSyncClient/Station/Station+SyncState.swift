@@ -1,0 +1,119 @@
+public import TicketModel
+internal import Foundation
+internal import GRDB
+
+/// The station-side bookkeeping of sync: what the server refused, what left the scopes, where the
+/// server's log was read up to, and the server settings.
+extension Station {
+    /// This station's unacknowledged operations with sequence numbers above `seq`, oldest first.
+    public func outbox(after seq: UInt64, limit: Int) throws(StationError) -> [TicketOperation] {
+        try storeCall {
+            try database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.body FROM outbox x JOIN operations o ON o.replica = ? AND o.seq = x.seq
+                        WHERE x.seq > ? ORDER BY x.seq LIMIT ?
+                        """,
+                    arguments: [Int64(bitPattern: replica.rawValue), Int64(bitPattern: seq), limit]
+                )
+                .map { try OperationRows.decode($0[0]) }
+            }
+        }
+    }
+
+    /// Removes own operations the server refused for good, and rebuilds the tickets they touched
+    /// from the operations that remain, so the station agrees with the server again.
+    public func discardRejected(_ seqs: [UInt64]) throws(StationError) {
+        guard !seqs.isEmpty else { return }
+        try storeCall {
+            try database.write { db in
+                var tickets = Set<Data>()
+                for seq in seqs {
+                    let key: [any DatabaseValueConvertible] = [Int64(bitPattern: replica.rawValue), Int64(bitPattern: seq)]
+                    if let ticket = try Data.fetchOne(db, sql: "SELECT ticket FROM operations WHERE replica = ? AND seq = ?", arguments: StatementArguments(key)) {
+                        tickets.insert(ticket)
+                    }
+                    try db.execute(sql: "DELETE FROM operations WHERE replica = ? AND seq = ?", arguments: StatementArguments(key))
+                    try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [Int64(bitPattern: seq)])
+                }
+                for ticket in tickets { try Self.rebuild(ticket, db) }
+            }
+        }
+    }
+
+    /// Forgets tickets that left this station's scopes: their operations from elsewhere and their
+    /// rows go; own operations not yet acknowledged stay in the outbox.
+    public func forget(_ tickets: [TicketID]) throws(StationError) {
+        guard !tickets.isEmpty else { return }
+        try storeCall {
+            try database.write { db in
+                for ticket in tickets {
+                    let id = Data(ticket.bytes)
+                    try db.execute(
+                        sql: """
+                            DELETE FROM operations WHERE ticket = ?
+                            AND NOT (replica = ? AND seq IN (SELECT seq FROM outbox))
+                            """,
+                        arguments: [id, Int64(bitPattern: replica.rawValue)]
+                    )
+                    try db.execute(sql: "DELETE FROM tickets WHERE id = ?", arguments: [id])
+                    try Self.rebuild(id, db)
+                }
+            }
+        }
+    }
+
+    /// Records the end of a successful sync round.
+    public func recordSync(atMillis millis: UInt64) throws(StationError) {
+        try storeCall { try database.write { db in try Meta.set(.lastSyncMillis, String(millis), db) } }
+    }
+
+    /// The server settings stored by ``configureServer(url:token:pin:caFile:)``.
+    public func serverSettings() throws(StationError) -> ServerSettings? {
+        try storeCall {
+            try database.read { db -> ServerSettings? in
+                guard let url = try Meta.get(.serverURL, db), let token = try Meta.get(.token, db) else { return nil }
+                return ServerSettings(url: url, token: token, caFile: try Meta.get(.caFile, db), pin: try Meta.get(.pin, db))
+            }
+        }
+    }
+
+    /// The server log cursor this station has applied up to.
+    public func cursor() throws(StationError) -> String? {
+        try storeCall { try database.read { db in try Meta.get(.cursor, db) } }
+    }
+
+    /// Rebuilds one ticket's row from its remaining operations (or deletes it if none remain).
+    static func rebuild(_ ticket: Data, _ db: Database) throws {
+        guard let id = TicketID(bytes: [UInt8](ticket)) else { return }
+        var state = TicketState(id: id, retainsDetail: false)
+        let operations = try OperationRows.forTicket(id, db)
+        for op in operations { state.apply(op) }
+        if operations.isEmpty {
+            try db.execute(sql: "DELETE FROM tickets WHERE id = ?", arguments: [ticket])
+        } else {
+            try TicketRow.save(state, db)
+        }
+    }
+}
+
+/// Where a station syncs: the server's URL, its credential and how to trust its certificate.
+public struct ServerSettings: Sendable, Hashable {
+    /// `wss://HOST:PORT` (the path `/v1/sync` is added when missing).
+    public var url: String
+    /// The station's secret.
+    public var token: String
+    /// A CA certificate file (PEM) to trust instead of the system's roots.
+    public var caFile: String?
+    /// A SHA-256 fingerprint of the server's certificate (not yet enforced; see the sync issue).
+    public var pin: String?
+
+    /// Creates settings.
+    public init(url: String, token: String, caFile: String? = nil, pin: String? = nil) {
+        self.url = url
+        self.token = token
+        self.caFile = caFile
+        self.pin = pin
+    }
+}

@@ -1,0 +1,189 @@
+internal import Foundation
+internal import HTTPTypes
+internal import NIOWebSocket
+internal import Logging
+internal import NIOCore
+internal import NIOSSL
+public import TicketModel
+public import TicketSyncProtocol
+internal import WSClient
+internal import WSCompression
+
+/// One sync session with a server: hello, push the outbox, apply deliveries, until caught up
+/// (``Mode/once``) or until cancelled (``Mode/live``).
+struct SyncConnection {
+    enum Mode { case once, live }
+
+    let station: Station
+    let settings: ServerSettings
+    let limits: SyncLimits
+    let mode: Mode
+    let progress: @Sendable (SyncProgress) -> Void
+    let onChange: @Sendable ([TicketOperation]) -> Void
+
+    /// How many pushes may wait for their result at once.
+    static let pushPipeline = 4
+    /// Deliver messages the station accepts before it returns credit.
+    static let window = 8
+
+    var url: String {
+        var url = settings.url
+        if !url.hasSuffix(SyncVersion.path) {
+            while url.hasSuffix("/") { url.removeLast() }
+            url += SyncVersion.path
+        }
+        return url
+    }
+
+    func tlsConfiguration() throws(StationError) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let caFile = settings.caFile {
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            } catch {
+                throw StationError(.store, "cannot read the CA file \(caFile): \(error)")
+            }
+        }
+        return tls
+    }
+
+    /// Runs the session; returns the report, or throws a ``SyncError`` (from the server) or the
+    /// transport's error.
+    func run() async throws -> SyncReport {
+        let state = SyncState()
+        var configuration = WebSocketClientConfiguration(
+            maxFrameSize: limits.maxMessageBytes,
+            additionalHeaders: [.secWebSocketProtocol: SyncVersion.subprotocol],
+            extensions: [.perMessageDeflate(maxDecompressedFrameSize: limits.maxMessageBytes)],
+            autoPing: .enabled(timePeriod: .seconds(30))
+        )
+        configuration.sniHostname = try Self.tlsHostname(url: url)
+        var logger = Logger(label: "ticketsync.sync")
+        logger.logLevel = .critical
+        let tls = try tlsConfiguration()
+        let closeFrame = try await WebSocketClient.connect(
+            url: url, configuration: configuration, tlsConfiguration: tls, logger: logger
+        ) { inbound, outbound, _ in
+            try await self.session(inbound: inbound, outbound: outbound, state: state)
+        }
+        if let error = state.serverError { throw error }
+        if let closeFrame, closeFrame.closeCode != .normalClosure, !state.finished {
+            throw SyncError(.internalError, "the server closed the session (\(closeFrame.closeCode)): \(closeFrame.reason ?? "")")
+        }
+        return state.report
+    }
+
+    /// The name TLS checks the certificate against. TLS cannot send an IP address as the server
+    /// name, so a loopback address is checked as `localhost` (which the development certificate
+    /// names); other IP addresses are refused with advice.
+    static func tlsHostname(url: String) throws(StationError) -> String? {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw StationError(.invalid, "'\(url)' is not a server URL like wss://HOST:PORT")
+        }
+        guard components.scheme == "wss" else {
+            throw StationError(.invalid, "'\(url)' must start with wss:// (TicketSync speaks only TLS)")
+        }
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if ["127.0.0.1", "::1"].contains(bare) { return "localhost" }
+        let isIPv4 = bare.split(separator: ".", omittingEmptySubsequences: false).count == 4
+            && bare.split(separator: ".").allSatisfy { UInt8($0) != nil }
+        if isIPv4 || bare.contains(":") {
+            throw StationError(.invalid, "'\(host)' is an IP address; TLS needs the server's host name (as in its certificate)")
+        }
+        return nil
+    }
+
+    private func send(_ frame: ClientFrame, _ outbound: WebSocketOutboundWriter) async throws {
+        var buffer = ByteBufferAllocator().buffer(capacity: 0)
+        buffer.writeBytes(SyncCodec.encode(frame))
+        try await outbound.write(.binary(buffer))
+    }
+
+    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, state: SyncState) async throws {
+        let started = try station.status()
+        try await send(
+            .hello(
+                .init(
+                    token: settings.token, replica: station.replica, cursor: try station.cursor(),
+                    clientMillis: station.wallClock.nowMillis(), window: Self.window, clientName: "ticketsync/1"
+                )
+            ),
+            outbound
+        )
+        var messages = inbound.messages(maxSize: limits.maxMessageBytes).makeAsyncIterator()
+        var sessionLimits = limits
+        var lastSent: UInt64 = 0
+        var inFlight = 0
+        var batch: UInt64 = 0
+        var caughtUp = false
+
+        func pushMore() async throws {
+            while inFlight < Self.pushPipeline {
+                let operations = try station.outbox(after: lastSent, limit: min(1000, sessionLimits.maxOperationsPerBatch))
+                guard let last = operations.last else { return }
+                batch += 1
+                try await send(.push(batch: batch, operations: operations), outbound)
+                lastSent = last.id.seq
+                inFlight += 1
+            }
+        }
+
+        while let message = try await messages.next() {
+            guard case .binary(let buffer) = message else {
+                throw SyncError(.badMessage, "the server sent a text message")
+            }
+            switch try SyncCodec.decodeServer(Array(buffer.readableBytesView), limits: sessionLimits) {
+            case .welcome(let welcome):
+                sessionLimits.maxOperationsPerBatch = max(1, welcome.limits.maxOperationsPerBatch)
+                state.report.snapshot = welcome.snapshot
+                state.report.clockOffsetMillis = Int64(bitPattern: welcome.serverMillis &- station.wallClock.nowMillis())
+                try station.acknowledge(upTo: welcome.ackedSeq)
+                lastSent = welcome.ackedSeq
+                try await pushMore()
+            case .pushResult(let result):
+                inFlight -= 1
+                let acknowledged = try station.status().outbox
+                try station.discardRejected(result.rejected.map(\.seq))
+                try station.acknowledge(upTo: result.ackedSeq)
+                let remaining = try station.status().outbox
+                state.report.rejected += result.rejected.count
+                state.report.pushed += max(0, acknowledged - remaining - result.rejected.count)
+                for rejection in result.rejected.prefix(max(0, 10 - state.report.rejections.count)) {
+                    state.report.rejections.append("operation \(rejection.seq): \(rejection.code): \(rejection.message)")
+                }
+                try await pushMore()
+            case .deliver(let operations, let cursor, let isCaughtUp):
+                let stored = try station.cursor()
+                if !operations.isEmpty || cursor != stored {
+                    let result = try station.applyRemote(operations, cursor: cursor)
+                    state.report.received += result.applied
+                    if result.applied > 0 { onChange(operations) }
+                }
+                caughtUp = isCaughtUp
+                try await send(.credit(deliveries: 1), outbound)
+            case .scopeChange(let removed):
+                try station.forget(removed)
+                state.report.removedTickets += removed.count
+            case .pong:
+                break
+            case .error(let error):
+                state.serverError = error
+            }
+            progress(SyncProgress(pushed: state.report.pushed, toPush: started.outbox, received: state.report.received))
+            if mode == .once, caughtUp, inFlight == 0, try station.outbox(after: lastSent, limit: 1).isEmpty {
+                state.finished = true
+                try await outbound.close(.normalClosure, reason: "sync complete")
+                return
+            }
+        }
+    }
+}
+
+/// What the session tasks record for the caller.
+final class SyncState: @unchecked Sendable {
+    // Only the session's own task writes these; the caller reads them after the session ended.
+    var report = SyncReport()
+    var serverError: SyncError?
+    var finished = false
+}

@@ -1,0 +1,31 @@
+internal import Synchronization
+
+/// Wakes live sessions when the log may have grown: after a local append, and on a timer (other
+/// processes or nodes append too). A wake-up is only a hint; sessions always read the log.
+public final class LogHub: Sendable {
+    private let waiters = Mutex<[UInt64: AsyncStream<Void>.Continuation]>([:])
+    private let next = Atomic<UInt64>(0)
+
+    /// Creates a hub with no sessions.
+    public init() {}
+
+    /// A stream that yields when the log may have grown (at most one pending wake-up).
+    func subscribe() -> (id: UInt64, stream: AsyncStream<Void>) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let id = next.add(1, ordering: .relaxed).newValue
+        waiters.withLock { $0[id] = continuation }
+        return (id, stream)
+    }
+
+    func unsubscribe(_ id: UInt64) {
+        waiters.withLock { $0.removeValue(forKey: id) }?.finish()
+    }
+
+    /// Wakes every session.
+    public func notify() {
+        for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
+    }
+
+    /// Live sessions.
+    public var count: Int { waiters.withLock { $0.count } }
+}

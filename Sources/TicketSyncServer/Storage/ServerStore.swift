@@ -1,0 +1,105 @@
+public import TicketModel
+
+/// Where a server keeps its log, tickets and credentials. Two back ends implement it: embedded
+/// SQLite (the default) and, for several nodes, PostgreSQL. Every method is one transaction;
+/// when ``append(_:from:receivedMillis:maxDriftMillis:)`` returns, what it accepted is durable.
+public protocol ServerStore: Sendable {
+    /// The server's own replica id (the author of SLA and escalation operations), made on first use.
+    func serverReplica() async throws(ServerError) -> ReplicaID
+
+    /// Adds a credential. Throws `alreadyExists` if the name is taken.
+    func addStation(name: String, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError)
+    /// Every credential, by name.
+    func stations() async throws(ServerError) -> [StationRecord]
+    /// Revokes a credential; throws `notFound` for an unknown name.
+    func revokeStation(name: String) async throws(ServerError)
+    /// The credential with this secret hash, revoked or not.
+    func station(tokenHash: [UInt8]) async throws(ServerError) -> StationRecord?
+    /// Binds the credential to a replica on first use; false if it is bound to another one.
+    func bind(station: String, to replica: ReplicaID) async throws(ServerError) -> Bool
+
+    /// Every operation of `replica` up to the returned sequence number has been decided
+    /// (made durable, or refused for good).
+    func decidedSequence(of replica: ReplicaID) async throws(ServerError) -> UInt64
+
+    /// Validates and makes durable a station's operations in one transaction: the model's rules for
+    /// a station push, the drift bound against `receivedMillis`, and the station's scopes (the
+    /// ticket must be in scope before the operation, and a create must place it in scope).
+    func append(
+        _ operations: [TicketOperation], from station: StationRecord, receivedMillis: UInt64, maxDriftMillis: UInt64
+    ) async throws(ServerError) -> AppendResult
+
+    /// Log entries after `cursor` (nil: from the start), oldest first, at most `limit`.
+    func read(after cursor: String?, limit: Int) async throws(ServerError) -> [LogEntry]
+    /// Whether the store still holds the log after `cursor` (false: the station needs a snapshot).
+    func knows(cursor: String) async throws(ServerError) -> Bool
+    /// Every operation on one ticket up to and including the entry at `cursor`.
+    func operations(of ticket: TicketID, through cursor: String) async throws(ServerError) -> [TicketOperation]
+
+    /// The state digest of everything in the log.
+    func digest() async throws(ServerError) -> StateDigest
+    /// Counts for `ticketsyncd status`.
+    func counts() async throws(ServerError) -> StoreCounts
+}
+
+/// What an append did.
+public struct AppendResult: Sendable, Equatable {
+    /// Operations new to the log, now durable.
+    public var accepted: Int
+    /// Operations the log already held (a re-send).
+    public var duplicates: Int
+    /// Operations refused for good, with reasons.
+    public var rejected: [(seq: UInt64, code: String, message: String)]
+    /// Every operation of the replica up to here is decided.
+    public var decidedSequence: UInt64
+
+    /// Creates a result.
+    public init(accepted: Int, duplicates: Int, rejected: [(seq: UInt64, code: String, message: String)], decidedSequence: UInt64) {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.rejected = rejected
+        self.decidedSequence = decidedSequence
+    }
+
+    public static func == (lhs: AppendResult, rhs: AppendResult) -> Bool {
+        lhs.accepted == rhs.accepted && lhs.duplicates == rhs.duplicates && lhs.decidedSequence == rhs.decidedSequence
+            && lhs.rejected.map(\.seq) == rhs.rejected.map(\.seq)
+    }
+}
+
+/// One operation in the server's log, with where its ticket sat before and after it.
+public struct LogEntry: Sendable {
+    /// The cursor a station stores once it has applied this entry.
+    public var cursor: String
+    /// The operation.
+    public var operation: TicketOperation
+    /// The ticket's site and team before the operation (nil: the ticket had no operations yet).
+    public var before: TicketPlacement?
+    /// The ticket's site and team after it.
+    public var after: TicketPlacement
+
+    /// Creates an entry.
+    public init(cursor: String, operation: TicketOperation, before: TicketPlacement?, after: TicketPlacement) {
+        self.cursor = cursor
+        self.operation = operation
+        self.before = before
+        self.after = after
+    }
+}
+
+/// Sizes of a store.
+public struct StoreCounts: Sendable, Equatable {
+    /// Operations in the log.
+    public var operations: Int
+    /// Tickets.
+    public var tickets: Int
+    /// Credentials.
+    public var stations: Int
+
+    /// Creates counts.
+    public init(operations: Int, tickets: Int, stations: Int) {
+        self.operations = operations
+        self.tickets = tickets
+        self.stations = stations
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TicketSyncProtocol
+import TicketSyncServer
+
+/// `ticketsyncd serve`: run the server until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server (embedded SQLite in the data directory; a development certificate unless --certificate is given)."
+    )
+
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT"))
+    var listen = "127.0.0.1:\(ServerConfiguration.defaultPort)"
+
+    @Option(help: ArgumentHelp("A real certificate chain (PEM).", valueName: "FILE"), completion: .file())
+    var certificate: String?
+
+    @Option(help: ArgumentHelp("The real certificate's private key (PEM).", valueName: "FILE"), completion: .file())
+    var key: String?
+
+    @Option(help: "Largest sync message after decompression, in bytes.")
+    var maxMessageBytes = SyncLimits().maxMessageBytes
+
+    @Option(help: "Most operations in one push or delivery.")
+    var maxBatchOperations = SyncLimits().maxOperationsPerBatch
+
+    @Option(help: ArgumentHelp("Log level.", valueName: "trace|debug|info|notice|warning|error|critical"))
+    var logLevel = "info"
+
+    func run() async throws {
+        try await Failure.guarding {
+            let (host, port) = try Self.parse(listen: listen)
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ServerError(.invalidArgument, "log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            guard maxMessageBytes >= 1024, maxBatchOperations >= 1 else {
+                throw ServerError(.invalidArgument, "--max-message-bytes must be at least 1024 and --max-batch-operations at least 1")
+            }
+            var limits = SyncLimits()
+            limits.maxMessageBytes = maxMessageBytes
+            limits.maxOperationsPerBatch = maxBatchOperations
+            limits.deliverBatchOperations = min(limits.deliverBatchOperations, maxBatchOperations)
+            var logger = Logger(label: "ticketsyncd")
+            logger.logLevel = level
+            let store = try data.openStore()
+            let configuration = ServerConfiguration(
+                dataDirectory: data.dataDirectory, host: host, port: port, certificatePath: certificate, keyPath: key,
+                limits: limits
+            )
+            let dataDirectory = data.dataDirectory
+            let app = try await TicketSyncServerApp.make(configuration: configuration, store: store, logger: logger, onStart: { startup in
+                var lines = [
+                    "ticketsyncd listening on wss://\(startup.address)\(SyncVersion.path)",
+                    "certificate sha256 fingerprint: \(startup.fingerprint)",
+                ]
+                if let ca = startup.caPath { lines.append("development CA (give stations --ca): \(ca)") }
+                lines.append("create a station credential: ticketsyncd station add NAME --scope all --data-dir \(dataDirectory)")
+                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            })
+            try await app.runService()
+        }
+    }
+
+    /// Splits `HOST:PORT` (IPv6 as `[::1]:PORT`).
+    static func parse(listen: String) throws -> (String, Int) {
+        var host = listen
+        var portText = ""
+        if let colon = listen.lastIndex(of: ":") {
+            host = String(listen[..<colon])
+            portText = String(listen[listen.index(after: colon)...])
+        }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
+            throw ServerError(.invalidArgument, "--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:7443 or [::1]:7443)")
+        }
+        return (host, port)
+    }
+}

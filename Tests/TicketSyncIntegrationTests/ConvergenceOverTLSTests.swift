@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TicketModel
+import TicketSyncClient
+import TicketTestSupport
+
+/// Stations and a real `ticketsyncd` process over TLS on loopback.
+@Suite(.serialized) struct ConvergenceOverTLSTests {
+    static func station(_ folder: TemporaryDirectory, _ name: String, server: ServerProcess) throws -> Station {
+        let station = try Station.create(at: folder.path("\(name).sqlite"), agent: name)
+        try station.configureServer(url: server.url, token: try server.addStation(name), caFile: server.caFile)
+        return station
+    }
+
+    @Test(arguments: propertySeeds(count: 1))
+    func fiveStationsEditOfflineAndConverge(seed: UInt64) async throws {
+        let folder = try TemporaryDirectory()
+        let server = try ServerProcess(dataDirectory: folder.path("server"))
+        try server.start()
+        defer { server.stop() }
+        var generator = SeededGenerator(seed: seed)
+        let stations = try (0..<5).map { try Self.station(folder, "desk\($0)", server: server) }
+
+        // One station opens the shared tickets; everyone syncs them.
+        var tickets: [TicketID] = []
+        for index in 0..<20 {
+            tickets.append(try stations[0].createTicket([.title: .text("Parcel \(index) stuck"), .site: .text("DFW1")]))
+        }
+        for station in stations { _ = try await station.syncOnce() }
+        for station in stations { #expect(try station.status().tickets == 20, "seed \(seed)") }
+
+        // Offline: every station edits the same tickets.
+        for (index, station) in stations.enumerated() {
+            for step in 0..<60 {
+                let ticket = tickets.randomElement(using: &generator)!
+                switch Int.random(in: 0..<5, using: &generator) {
+                case 0: try station.update(ticket, [.priority: .text(["low", "normal", "high", "urgent"].randomElement(using: &generator)!)])
+                case 1: try station.comment(on: ticket, body: "desk\(index) note \(step)")
+                case 2: try station.changeSet(.tags, of: ticket, adding: try station.ticket(ticket).tags.contains("vip") ? [] : ["vip"])
+                case 3:
+                    if try station.ticket(ticket).tags.contains("vip") { try station.changeSet(.tags, of: ticket, removing: ["vip"]) }
+                default: try station.assign(ticket, to: "agent\(Int.random(in: 0..<3, using: &generator))")
+                }
+            }
+            if index == 4 { try station.createTicket([.title: .text("Offline-only ticket"), .site: .text("ONT3")]) }
+        }
+
+        // Reconnect in a random order, twice, so every station has everything.
+        for _ in 0..<2 {
+            for station in stations.shuffled(using: &generator) {
+                let report = try await station.syncOnce()
+                #expect(report.rejected == 0, "seed \(seed): \(report.rejections)")
+            }
+        }
+        let serverDigest = try server.digest()
+        for (index, station) in stations.enumerated() {
+            #expect(try station.status().outbox == 0, "seed \(seed): desk\(index) still has an outbox")
+            #expect(try station.digest().description == serverDigest, "seed \(seed): desk\(index) differs from the server")
+        }
+    }
+
+    @Test func acknowledgedOperationsSurviveServerKills() async throws {
+        let folder = try TemporaryDirectory()
+        let server = try ServerProcess(dataDirectory: folder.path("server"))
+        try server.start()
+        defer { server.stop() }
+        let station = try Self.station(folder, "desk", server: server)
+        let ticket = try station.createTicket([.title: .text("Pallet recount"), .site: .text("SEA1")])
+        for index in 0..<3000 { try station.comment(on: ticket, body: "count \(index)") }
+        let total = try station.status().outbox
+
+        // Kill the server several times while the station pushes; then let it finish.
+        var kills = 0
+        for delay in [40, 80, 120, 160, 200] {
+            let push = Task { try? await station.syncOnce() }
+            try await Task.sleep(for: .milliseconds(delay))
+            server.kill()
+            kills += 1
+            _ = await push.value
+            try server.start()
+        }
+        _ = try await station.syncOnce()
+        #expect(kills == 5)
+        #expect(try station.status().outbox == 0)
+        #expect(try station.digest().description == (try server.digest()))
+        #expect(total == 3001)
+    }
+}
+
+/// A temporary directory removed when the value is dropped.
+final class TemporaryDirectory {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("ticketsync-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

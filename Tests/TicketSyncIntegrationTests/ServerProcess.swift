@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Finds a built executable next to the test bundle (`.build/<config>/NAME`).
+func builtExecutable(_ name: String) throws -> String {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<6 {
+        let candidate = directory.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        directory = directory.deletingLastPathComponent()
+    }
+    throw TestFailure("cannot find the built '\(name)' next to \(CommandLine.arguments[0]); run 'swift build' first")
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion (bounded by `timeout` seconds) and returns status and output.
+@discardableResult
+func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("ticketsync-run-\(UUID().uuidString)")
+    let outURL = base.appendingPathExtension("out")
+    let errURL = base.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    if process.isRunning {
+        process.terminate()
+        throw TestFailure("\(executable) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+    }
+    process.waitUntilExit()
+    return (
+        process.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+        (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    )
+}
+
+/// A real `ticketsyncd serve` process on a free loopback port, in its own data directory.
+final class ServerProcess: @unchecked Sendable {
+    let binary: String
+    let dataDirectory: String
+    private(set) var process: Process?
+    private(set) var port: Int = 0
+    let extraArguments: [String]
+
+    init(dataDirectory: String, extraArguments: [String] = []) throws {
+        binary = try builtExecutable("ticketsyncd")
+        self.dataDirectory = dataDirectory
+        self.extraArguments = extraArguments
+    }
+
+    var url: String { "wss://localhost:\(port)" }
+    var caFile: String { dataDirectory + "/dev-ca.pem" }
+
+    /// Starts the server (on the previous port after a restart) and waits until it listens.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extraArguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let range = text.range(of: #"wss://localhost:(\d+)/"#, options: .regularExpression) {
+                let match = text[range]
+                port = Int(match.split(separator: ":").last!.dropLast())!
+                // Keep draining stdout so the server never blocks on a full pipe.
+                DispatchQueue.global().async { _ = out.fileHandleForReading.readDataToEndOfFile() }
+                return
+            }
+        }
+        throw TestFailure("ticketsyncd did not report its address: \(String(decoding: buffer, as: UTF8.self))")
+    }
+
+    /// SIGKILL, no shutdown.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill() }
+    }
+
+    /// `ticketsyncd station add NAME --scope …` → the secret.
+    func addStation(_ name: String, scopes: [String] = ["all"]) throws -> String {
+        let result = try run(binary, ["station", "add", name, "--data-dir", dataDirectory, "--json"] + scopes.flatMap { ["--scope", $0] })
+        guard result.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let token = object["token"] as? String
+        else { throw TestFailure("station add failed: \(result.stderr)") }
+        return token
+    }
+
+    /// `ticketsyncd status --json` → the digest.
+    func digest() throws -> String {
+        let result = try run(binary, ["status", "--data-dir", dataDirectory, "--json"])
+        guard result.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let digest = object["digest"] as? String
+        else { throw TestFailure("status failed: \(result.stderr)") }
+        return digest
+    }
+
+    deinit { stop() }
+}
