@@ -158,6 +158,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TicketSyncProtocolTests",
+            dependencies: [
+                "TicketSyncProtocol", "TicketModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TicketSyncServerSQLiteTests",
             dependencies: ["TicketSyncServerSQLite", "TicketSyncServer", "TicketModel", "TicketTestSupport"],
             swiftSettings: swiftSettings
