@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "ticketsyncd listening on wss://\(startup.address)\(SyncVersion.path)",
                     "certificate sha256 fingerprint: \(startup.fingerprint)",
                 ]
-                if let ca = startup.caPath { lines.append("development CA (give stations --ca): \(ca)") }
+                if let ca = startup.caPath { lines.append("development CA: \(ca) (stations give --ca FILE, or --pin with the fingerprint above)") }
                 lines.append("create a station credential: ticketsyncd station add NAME --scope all --data-dir \(dataDirectory)")
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })

@@ -106,7 +106,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var token: String
     /// A CA certificate file (PEM) to trust instead of the system's roots.
     public var caFile: String?
-    /// A SHA-256 fingerprint of the server's certificate (not yet enforced; see the sync issue).
+    /// A SHA-256 fingerprint of the server's certificate (what `ticketsyncd serve` prints); the
+    /// authority that issued the pinned certificate becomes the connection's only trust root.
     public var pin: String?
 
     /// Creates settings.

@@ -35,10 +35,19 @@ struct SyncConnection {
         return url
     }
 
-    func tlsConfiguration() throws(StationError) -> TLSConfiguration {
+    func tlsConfiguration() async throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
-        if let caFile = settings.caFile {
+        if let pin = settings.pin {
+            guard let components = URLComponents(string: url), let host = components.host else {
+                throw StationError(.invalid, "'\(url)' is not a server URL like wss://HOST:PORT")
+            }
+            let root = try await PinnedCertificate.trustRoot(
+                host: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: components.port ?? 443,
+                serverName: try Self.tlsHostname(url: url), pin: pin
+            )
+            tls.trustRoots = .certificates([root])
+        } else if let caFile = settings.caFile {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {
@@ -61,7 +70,7 @@ struct SyncConnection {
         configuration.sniHostname = try Self.tlsHostname(url: url)
         var logger = Logger(label: "ticketsync.sync")
         logger.logLevel = .critical
-        let tls = try tlsConfiguration()
+        let tls = try await tlsConfiguration()
         let closeFrame = try await WebSocketClient.connect(
             url: url, configuration: configuration, tlsConfiguration: tls, logger: logger
         ) { inbound, outbound, _ in

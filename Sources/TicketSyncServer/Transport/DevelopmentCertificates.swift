@@ -65,7 +65,10 @@ public struct DevelopmentCertificates: Sendable {
                 issuerPrivateKey: .init(caKey)
             )
             try ca.serializeAsPEM().pemString.write(toFile: files.caPath, atomically: true, encoding: .utf8)
-            try server.serializeAsPEM().pemString.write(toFile: files.certificatePath, atomically: true, encoding: .utf8)
+            // The chain file holds the CA after the server certificate, so a station that pins the
+            // server certificate's fingerprint learns which authority to trust.
+            let chain = try server.serializeAsPEM().pemString + "\n" + ca.serializeAsPEM().pemString + "\n"
+            try chain.write(toFile: files.certificatePath, atomically: true, encoding: .utf8)
             try serverKey.pemRepresentation.write(toFile: files.keyPath, atomically: true, encoding: .utf8)
             try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: files.keyPath)
         } catch {
@@ -74,11 +77,15 @@ public struct DevelopmentCertificates: Sendable {
         return files
     }
 
-    /// The SHA-256 fingerprint of the first certificate in a PEM file, as 64 hex digits.
+    /// The SHA-256 fingerprint of the first certificate in a PEM file (the server's own, before
+    /// any chain), as 64 hex digits.
     public static func fingerprint(ofPEMFile path: String) throws(ServerError) -> String {
         do {
             let pem = try String(contentsOfFile: path, encoding: .utf8)
-            let certificate = try Certificate(pemEncoded: pem)
+            guard let first = try PEMDocument.parseMultiple(pemString: pem).first else {
+                throw ServerError(.tls, "\(path) holds no certificate")
+            }
+            let certificate = try Certificate(pemDocument: first)
             var serializer = DER.Serializer()
             try serializer.serialize(certificate)
             return SHA256.hash(data: serializer.serializedBytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
