@@ -84,6 +84,20 @@ import TicketTestSupport
         #expect(try station.status().outbox == 0)
         #expect(try station.digest().description == (try server.digest()))
         #expect(total == 3001)
+
+        // A fresh station downloads while the server is killed under it, again and again: it
+        // resumes from its stored cursor and ends with every operation exactly once.
+        let reader = try Self.station(folder, "reader", server: server)
+        for delay in [30, 60, 90, 120, 150] {
+            let pull = Task { try? await reader.syncOnce() }
+            try await Task.sleep(for: .milliseconds(delay))
+            server.kill()
+            _ = await pull.value
+            try server.start()
+        }
+        _ = try await reader.syncOnce()
+        #expect(try reader.status().operations == 3001)
+        #expect(try reader.digest() == (try station.digest()))
     }
 }
 
