@@ -5,8 +5,17 @@ import TicketSyncServerSQLite
 
 /// `--data-dir`, shared by every command that opens the server's store.
 struct DataDirectoryOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The server's data directory.", valueName: "DIR"), completion: .directory)
-    var dataDirectory = "./ticketsync-data"
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The server's data directory (default ./ticketsync-data).", valueName: "DIR"), completion: .directory)
+    var option: String?
+
+    /// Whether `--data-dir` was given (a configuration file may set it otherwise).
+    var explicitlySet: Bool { option != nil }
+
+    /// The data directory.
+    var dataDirectory: String {
+        get { option ?? "./ticketsync-data" }
+        set { option = newValue }
+    }
 
     /// The embedded store in the data directory, created if missing.
     func openStore() throws -> any ServerStore {

@@ -14,8 +14,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
 
-    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT"))
-    var listen = "127.0.0.1:\(ServerConfiguration.defaultPort)"
+    @Option(help: ArgumentHelp("A YAML file with any of the settings below (flags win over it).", valueName: "FILE"), completion: .file())
+    var config: String?
+
+    @Option(help: ArgumentHelp("Address and port to listen on (default 127.0.0.1:\(ServerConfiguration.defaultPort)).", valueName: "HOST:PORT"))
+    var listen: String?
 
     @Option(help: ArgumentHelp("A real certificate chain (PEM).", valueName: "FILE"), completion: .file())
     var certificate: String?
@@ -23,17 +26,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The real certificate's private key (PEM).", valueName: "FILE"), completion: .file())
     var key: String?
 
-    @Option(help: "Largest sync message after decompression, in bytes.")
-    var maxMessageBytes = SyncLimits().maxMessageBytes
+    @Option(help: "Largest sync message after decompression, in bytes (default \(SyncLimits().maxMessageBytes)).")
+    var maxMessageBytes: Int?
 
-    @Option(help: "Most operations in one push or delivery.")
-    var maxBatchOperations = SyncLimits().maxOperationsPerBatch
+    @Option(help: "Most operations in one push or delivery (default \(SyncLimits().maxOperationsPerBatch)).")
+    var maxBatchOperations: Int?
 
-    @Option(help: ArgumentHelp("Log level.", valueName: "trace|debug|info|notice|warning|error|critical"))
-    var logLevel = "info"
+    @Option(help: ArgumentHelp("Log level (default info).", valueName: "trace|debug|info|notice|warning|error|critical"))
+    var logLevel: String?
 
     func run() async throws {
         try await Failure.guarding {
+            let file = try config.map { path throws(ServerError) in try ConfigFile.load(path: path) } ?? ConfigFile()
+            var data = self.data
+            if !data.explicitlySet, let directory = file.dataDirectory { data.dataDirectory = directory }
+            let listen = self.listen ?? file.listen ?? "127.0.0.1:\(ServerConfiguration.defaultPort)"
+            let certificate = self.certificate ?? file.certificate
+            let key = self.key ?? file.key
+            let maxMessageBytes = self.maxMessageBytes ?? file.maxMessageBytes ?? SyncLimits().maxMessageBytes
+            let maxBatchOperations = self.maxBatchOperations ?? file.maxBatchOperations ?? SyncLimits().maxOperationsPerBatch
+            let logLevel = self.logLevel ?? file.logLevel ?? "info"
             let (host, port) = try Self.parse(listen: listen)
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ServerError(.invalidArgument, "log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
