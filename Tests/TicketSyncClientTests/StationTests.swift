@@ -111,4 +111,47 @@ import TicketSyncClient
         #expect(first?.kind == .created && first?.ticket == id && first?.origin == .local)
         #expect(second?.kind == .changed && second?.fields[.priority] == .text("high"))
     }
+
+    @Test func discardedAndForgottenOperationsLeaveTicketsWhole() throws {
+        let folder = try TemporaryFolder()
+        let clock = TestClock(t0)
+        let station = try Station.create(at: folder.path("s.sqlite"), agent: "ana", replica: ReplicaID(0xA1), wallClock: clock)
+        let id = try station.createTicket([.title: .text("Carton crushed")])  // seq 1
+        try station.update(id, [.priority: .text("high")])  // seq 2
+        try station.comment(on: id, body: "photo taken")  // seq 3
+        try station.assign(id, to: "bo")  // seq 4
+        // The server refused the priority change for good.
+        try station.discardRejected([2])
+        #expect(try station.outbox().map(\.id.seq) == [1, 3, 4])
+        var ticket = try station.ticket(id)
+        #expect(ticket.priority == .normal && ticket[.assignee] == .text("bo") && ticket.comments.count == 1)
+        #expect(try station.list(TicketQuery()).first?.priority == .normal)
+        try station.update(id, [.status: .text("pending")])  // seq 5, chained after the rebuild
+        #expect(try station.history(of: id).count == 4)
+
+        // A ticket from elsewhere with an own comment not yet acknowledged leaves the scope.
+        var other = TicketReplica(id: ReplicaID(0xB2))
+        let ticketB = TicketID(high: 0x0194_0000_0000_7000, low: 0x8000_0000_0000_0002)
+        let remote = [
+            try other.createTicket(ticketB, fields: [.title: .text("Wrong size")], by: .agent("bo"), physicalMillis: t0),
+            try other.set(.site, to: .text("DFW1"), on: ticketB, by: .agent("bo"), physicalMillis: t0 + 1),
+        ]
+        try station.applyRemote(remote)
+        try station.comment(on: ticketB, body: "customer called")  // seq 6
+        try station.forget([ticketB])
+        #expect(try station.outbox().map(\.id.seq) == [1, 3, 4, 5, 6])
+        #expect(try station.list(TicketQuery()).map(\.id) == [id])
+        // Back in scope: the server sends it again, and the own comment is still there.
+        try station.applyRemote(remote)
+        ticket = try station.ticket(ticketB)
+        #expect(ticket[.site] == .text("DFW1") && ticket.comments.map(\.body) == ["customer called"])
+
+        var reference = TicketReplica(id: ReplicaID(0xCC))
+        #expect(reference.apply(batch: remote + (try station.outbox()), physicalMillis: t0 + 60_000).isEmpty)
+        #expect(try station.digest() == reference.digest())
+        let rows = try station.list(TicketQuery())
+        try station.rebuildTickets()
+        #expect(try station.list(TicketQuery()) == rows)
+        #expect(try station.digest() == reference.digest())
+    }
 }

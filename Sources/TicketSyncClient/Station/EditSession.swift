@@ -12,8 +12,10 @@ struct EditSession {
     let db: Database
     var clock: HybridLogicalClock
     var sequence: UInt64
-    var states: [TicketID: TicketState] = [:]
+    var tickets: TicketWorkspace
     var made: [TicketOperation] = []
+    /// The states touched, for observers.
+    var states: [TicketID: TicketState] { tickets.states }
 
     init(station: Station, db: Database) throws {
         replica = station.replica
@@ -23,13 +25,11 @@ struct EditSession {
         self.db = db
         clock = HybridLogicalClock(latest: Timestamp(rawValue: try Meta.integer(.clock, db)))
         sequence = try Meta.integer(.lastSequence, db)
+        tickets = try TicketWorkspace(station: station, db: db)
     }
 
     mutating func state(_ ticket: TicketID) throws -> TicketState {
-        if let state = states[ticket] { return state }
-        let state = try TicketRow.load(ticket, db) ?? TicketState(id: ticket, retainsDetail: false)
-        states[ticket] = state
-        return state
+        try tickets.state(ticket)
     }
 
     /// Makes one operation of this station, checked against the ticket's current state.
@@ -55,20 +55,24 @@ struct EditSession {
         clock = scratch
         sequence += 1
         state.apply(op)
-        states[ticket] = state
+        tickets.update(state)
         made.append(op)
         return op
     }
 
-    /// Writes everything made: operations, outbox, tickets, clock and sequence.
-    func save() throws {
+    /// Writes everything made: operations (linked into their tickets' chains), outbox, tickets,
+    /// clock and sequence.
+    mutating func save() throws {
+        var inserter = try OperationRows.Inserter(db)
         for op in made {
-            _ = try OperationRows.insert(op, db)
+            let slot = try tickets.slot(op.ticket)
+            guard let position = try inserter.insert(op, prev: tickets.head(slot)) else {
+                throw StationError(.store, "operation \(op.id) is already in the store; the station's sequence number is behind its log")
+            }
+            tickets.linked(slot, at: position)
             try OperationRows.addToOutbox(op, db)
         }
-        for state in states.values where made.contains(where: { $0.ticket == state.id }) {
-            try TicketRow.save(state, db)
-        }
+        try tickets.save()
         try Meta.set(.clock, String(clock.latest.rawValue), db)
         try Meta.set(.lastSequence, String(sequence), db)
     }
@@ -80,15 +84,17 @@ extension Station {
     func edit(_ body: (inout EditSession) throws -> Void) throws(StationError) -> [TicketOperation] {
         let session: EditSession = try storeCall {
             try database.writeWithoutTransaction { db in
-                var session: EditSession?
+                var outcome: EditSession?
                 try db.inTransaction(.immediate) {
                     var current = try EditSession(station: self, db: db)
                     try body(&current)
                     try current.save()
-                    session = current
+                    outcome = current
                     return .commit
                 }
-                return session!
+                let session = outcome!
+                session.tickets.finish()
+                return session
             }
         }
         notify(session.made, states: session.states, origin: .local)

@@ -15,6 +15,11 @@ extension Station {
         return stream
     }
 
+    /// Whether anyone observes ``changes()`` now (so that work for observers can be skipped).
+    var hasObservers: Bool {
+        observers.withLock { !$0.isEmpty }
+    }
+
     func notify(_ operations: [TicketOperation], states: [TicketID: TicketState], origin: TicketChange.Origin) {
         guard !operations.isEmpty else { return }
         let continuations = observers.withLock { Array($0.values) }

@@ -20,15 +20,16 @@ extension Station {
     public func applyRemote(_ operations: [TicketOperation], cursor: String? = nil) throws(StationError) -> RemoteBatchResult {
         let now = wallClock.nowMillis()
         let rules = ApplyRules(acceptsServerAuthored: true, limits: limits)
-        let (result, states, applied) = try storeCall {
+        let observed = hasObservers
+        let (result, applied, states) = try storeCall {
             try database.writeWithoutTransaction { db in
-                var outcome: (RemoteBatchResult, [TicketID: TicketState], [TicketOperation])?
+                var outcome: (RemoteBatchResult, [TicketOperation], TicketWorkspace)?
                 try db.inTransaction(.immediate) {
                     var clock = HybridLogicalClock(latest: Timestamp(rawValue: try Meta.integer(.clock, db)))
                     var result = RemoteBatchResult(applied: 0, duplicates: 0, refused: [])
-                    var states: [TicketID: TicketState] = [:]
+                    var workspace = try TicketWorkspace(station: self, db: db)
+                    var inserter = try OperationRows.Inserter(db)
                     var applied: [TicketOperation] = []
-                    applied.reserveCapacity(operations.count)
                     for op in operations {
                         do throws(TicketModelError) {
                             try clock.check(op.timestamp, physicalMillis: now)
@@ -37,25 +38,26 @@ extension Station {
                             result.refused.append((op.id, error))
                             continue
                         }
-                        guard try OperationRows.insert(op, db) else {
+                        let slot = try workspace.slot(op.ticket)
+                        guard let position = try inserter.insert(op, prev: workspace.head(slot)) else {
                             result.duplicates += 1
                             continue
                         }
                         try? clock.receive(op.timestamp, physicalMillis: now)
-                        if states[op.ticket] == nil {
-                            states[op.ticket] = try TicketRow.load(op.ticket, db) ?? TicketState(id: op.ticket, retainsDetail: false)
-                        }
-                        states[op.ticket]!.apply(op)
-                        applied.append(op)
+                        workspace.apply(op, at: position, in: slot)
+                        if observed { applied.append(op) }
                         result.applied += 1
                     }
-                    for state in states.values { try TicketRow.save(state, db) }
+                    try workspace.save()
                     try Meta.set(.clock, String(clock.latest.rawValue), db)
                     if let cursor { try Meta.set(.cursor, cursor, db) }
-                    outcome = (result, states, applied)
+                    outcome = (result, applied, workspace)
                     return .commit
                 }
-                return outcome!
+                let (result, applied, workspace) = outcome!
+                let states = applied.isEmpty ? [:] : workspace.states
+                workspace.finish()
+                return (result, applied, states)
             }
         }
         notify(applied, states: states, origin: .remote)
@@ -89,18 +91,34 @@ extension Station {
         }
     }
 
-    /// Rebuilds every materialised ticket from the operation log (after damage, or to check).
-    /// Returns the number of tickets rebuilt.
+    /// Rebuilds every materialised ticket from the operation log (after damage, or to check):
+    /// relinks each ticket's operations into one chain in the order accepted, and writes every
+    /// row and state snapshot again. Returns the number of tickets rebuilt.
     @discardableResult
     public func rebuildTickets() throws(StationError) -> Int {
         try storeCall {
             try database.write { db in
                 var states: [TicketID: TicketState] = [:]
-                try OperationRows.forEach(db) { op in
+                var heads: [TicketID: Int64] = [:]
+                var relinks: [(position: Int64, prev: Int64?)] = []
+                try OperationRows.forEachLinked(db) { position, prev, op in
                     states[op.ticket, default: TicketState(id: op.ticket, retainsDetail: false)].apply(op)
+                    let expected = heads[op.ticket]
+                    if prev != expected { relinks.append((position, expected)) }
+                    heads[op.ticket] = position
                 }
-                try db.execute(sql: "DELETE FROM tickets")
-                for state in states.values { try TicketRow.save(state, db) }
+                for (position, prev) in relinks {
+                    try db.execute(sql: "UPDATE operations SET prev = ? WHERE position = ?", arguments: [prev, position])
+                }
+                try TicketRow.deleteAll(db)
+                let rows = try TicketRow.Writer(db)
+                var generator = SystemRandomNumberGenerator()
+                for (ticket, state) in states {
+                    _ = try rows.save(
+                        state, row: nil, lastOp: heads[ticket]!, version: .random(in: .min ... .max, using: &generator),
+                        forceSnapshot: true
+                    )
+                }
                 return states.count
             }
         }

@@ -28,16 +28,27 @@ extension Station {
         guard !seqs.isEmpty else { return }
         try storeCall {
             try database.write { db in
-                var tickets = Set<Data>()
+                let rejected = Set(seqs)
+                var tickets = Set<TicketID>()
+                for seq in seqs {
+                    if let op = try OperationRows.find(OperationID(replica: replica, seq: seq), db) { tickets.insert(op.ticket) }
+                }
+                for ticket in tickets.sorted() {
+                    var keep: [(position: Int64, op: TicketOperation)] = []
+                    for entry in try OperationRows.chain(ticket, db) {
+                        if entry.op.id.replica == replica && rejected.contains(entry.op.id.seq) {
+                            try db.execute(sql: "DELETE FROM operations WHERE position = ?", arguments: [entry.position])
+                        } else {
+                            keep.append(entry)
+                        }
+                    }
+                    try TicketRow.rebuild(ticket, from: keep, db)
+                }
                 for seq in seqs {
                     let key: [any DatabaseValueConvertible] = [Int64(bitPattern: replica.rawValue), Int64(bitPattern: seq)]
-                    if let ticket = try Data.fetchOne(db, sql: "SELECT ticket FROM operations WHERE replica = ? AND seq = ?", arguments: StatementArguments(key)) {
-                        tickets.insert(ticket)
-                    }
                     try db.execute(sql: "DELETE FROM operations WHERE replica = ? AND seq = ?", arguments: StatementArguments(key))
                     try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [Int64(bitPattern: seq)])
                 }
-                for ticket in tickets { try Self.rebuild(ticket, db) }
             }
         }
     }
@@ -48,17 +59,17 @@ extension Station {
         guard !tickets.isEmpty else { return }
         try storeCall {
             try database.write { db in
+                let unacknowledged = Set(try Int64.fetchAll(db, sql: "SELECT seq FROM outbox").map { UInt64(bitPattern: $0) })
                 for ticket in tickets {
-                    let id = Data(ticket.bytes)
-                    try db.execute(
-                        sql: """
-                            DELETE FROM operations WHERE ticket = ?
-                            AND NOT (replica = ? AND seq IN (SELECT seq FROM outbox))
-                            """,
-                        arguments: [id, Int64(bitPattern: replica.rawValue)]
-                    )
-                    try db.execute(sql: "DELETE FROM tickets WHERE id = ?", arguments: [id])
-                    try Self.rebuild(id, db)
+                    var keep: [(position: Int64, op: TicketOperation)] = []
+                    for entry in try OperationRows.chain(ticket, db) {
+                        if entry.op.id.replica == replica && unacknowledged.contains(entry.op.id.seq) {
+                            keep.append(entry)
+                        } else {
+                            try db.execute(sql: "DELETE FROM operations WHERE position = ?", arguments: [entry.position])
+                        }
+                    }
+                    try TicketRow.rebuild(ticket, from: keep, db)
                 }
             }
         }
@@ -82,19 +93,6 @@ extension Station {
     /// The server log cursor this station has applied up to.
     public func cursor() throws(StationError) -> String? {
         try storeCall { try database.read { db in try Meta.get(.cursor, db) } }
-    }
-
-    /// Rebuilds one ticket's row from its remaining operations (or deletes it if none remain).
-    static func rebuild(_ ticket: Data, _ db: Database) throws {
-        guard let id = TicketID(bytes: [UInt8](ticket)) else { return }
-        var state = TicketState(id: id, retainsDetail: false)
-        let operations = try OperationRows.forTicket(id, db)
-        for op in operations { state.apply(op) }
-        if operations.isEmpty {
-            try db.execute(sql: "DELETE FROM tickets WHERE id = ?", arguments: [ticket])
-        } else {
-            try TicketRow.save(state, db)
-        }
     }
 }
 

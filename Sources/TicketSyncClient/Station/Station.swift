@@ -23,6 +23,9 @@ public final class Station: Sendable {
     let wallClock: any WallClock
     let observers = Mutex<[UInt64: AsyncStream<TicketChange>.Continuation]>([:])
     let nextObserver = Atomic<UInt64>(0)
+    /// Fields-only ticket states this object read or wrote lately, checked against the store
+    /// before use (see ``TicketCache``).
+    let ticketCache = Mutex(TicketCache(capacity: 16_384))
 
     private init(database: DatabaseQueue, path: String, replica: ReplicaID, agent: Author, wallClock: any WallClock) {
         self.database = database

@@ -3,34 +3,93 @@ internal import GRDB
 internal import TicketModel
 
 /// Writes and reads the `operations` and `outbox` tables.
+///
+/// A ticket's operations form a chain: each row's `prev` is the position of the ticket's previous
+/// operation, and the ticket's row holds the position of its latest (`tickets.last_op`). Walking
+/// the chain replaces an index by ticket, which every batch would write at random places.
 enum OperationRows {
-    /// Inserts an operation unless one with its id is there; returns whether it was new.
-    static func insert(_ op: TicketOperation, _ db: Database) throws -> Bool {
-        let statement = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO operations (replica, seq, ticket, body) VALUES (?, ?, ?, ?)"
-        )
-        try statement.execute(arguments: [
-            Int64(bitPattern: op.id.replica.rawValue), Int64(bitPattern: op.id.seq), Data(op.ticket.bytes),
-            Data(OperationCodec.encode(sortedByID: [op])),
-        ])
-        return db.changesCount > 0
+    /// Inserts operations, prepared once per transaction.
+    struct Inserter {
+        private let statement: RawStatement
+        /// Reused for every body, so encoding allocates nothing once it is large enough.
+        private var body: [UInt8] = []
+
+        init(_ db: Database) throws {
+            statement = try RawStatement(db, sql: "INSERT OR IGNORE INTO operations (replica, seq, prev, body) VALUES (?, ?, ?, ?)")
+        }
+
+        /// Inserts `op` after `prev` in its ticket's chain unless an operation with its id is
+        /// there; returns its position, or nil if it was there.
+        mutating func insert(_ op: TicketOperation, prev: Int64?) throws -> Int64? {
+            try statement.bind(1, Int64(bitPattern: op.id.replica.rawValue))
+            try statement.bind(2, Int64(bitPattern: op.id.seq))
+            try statement.bind(3, prev)
+            OperationCodec.encodeOne(op, into: &body)
+            try statement.bind(4, bytes: body)
+            try statement.run()
+            return statement.changes > 0 ? statement.lastInsertedRowID : nil
+        }
     }
 
     static func addToOutbox(_ op: TicketOperation, _ db: Database) throws {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (seq) VALUES (?)").execute(arguments: [Int64(op.id.seq)])
     }
 
-    static func decode(_ data: Data) throws -> TicketOperation {
-        guard let op = try OperationCodec.decode([UInt8](data)).first else {
+    static func decode(_ bytes: some Collection<UInt8>) throws -> TicketOperation {
+        guard let op = try OperationCodec.decode(bytes).first else {
             throw StationError(.store, "an empty operation row; run 'ticketsync repair'")
         }
         return op
     }
 
+    static func decode(_ data: Data) throws -> TicketOperation {
+        try decode([UInt8](data))
+    }
+
+    /// Every operation on one ticket with its position, in the order this station accepted them.
+    static func chain(_ ticket: TicketID, _ db: Database) throws -> [(position: Int64, op: TicketOperation)] {
+        let head = try RawStatement(db, sql: "SELECT last_op FROM tickets WHERE id = ?")
+        try head.bind(1, ticket: ticket)
+        guard let last = try head.first({ $0.int64(0) }) else { return [] }
+        return try walk(ticket, from: last, after: 0, db)
+    }
+
     /// Every operation on one ticket, in the order this station accepted them.
     static func forTicket(_ ticket: TicketID, _ db: Database) throws -> [TicketOperation] {
-        let statement = try db.cachedStatement(sql: "SELECT body FROM operations WHERE ticket = ? ORDER BY position")
-        return try Data.fetchAll(statement, arguments: [Data(ticket.bytes)]).map(decode)
+        try chain(ticket, db).map(\.op)
+    }
+
+    /// The chain of `ticket` from position `last` back to (not including) position `floor`, oldest
+    /// first.
+    static func walk(_ ticket: TicketID, from last: Int64?, after floor: Int64, _ db: Database) throws -> [(position: Int64, op: TicketOperation)] {
+        let statement = try RawStatement(db, sql: "SELECT prev, body FROM operations WHERE position = ?")
+        var result: [(position: Int64, op: TicketOperation)] = []
+        var next = last
+        while let position = next, position > floor {
+            try statement.bind(1, position)
+            let found = try statement.first { columns -> (Int64?, TicketOperation) in
+                (columns.optionalInt64(0), try columns.withBytes(1) { try decode($0) })
+            }
+            guard let (prev, op) = found, op.ticket == ticket, prev.map({ $0 < position }) ?? true else {
+                throw StationError(.store, "the operation log of ticket \(ticket) is damaged; run 'ticketsync repair'")
+            }
+            result.append((position, op))
+            next = prev
+        }
+        result.reverse()
+        return result
+    }
+
+    /// Links the operations at `positions` (ascending) into one chain, in that order.
+    static func relink(_ positions: [Int64], _ db: Database) throws {
+        let statement = try RawStatement(db, sql: "UPDATE operations SET prev = ? WHERE position = ?")
+        var prev: Int64?
+        for position in positions {
+            try statement.bind(1, prev)
+            try statement.bind(2, position)
+            try statement.run()
+            prev = position
+        }
     }
 
     /// The operation with this id, if accepted.
@@ -42,7 +101,15 @@ enum OperationRows {
 
     /// Every operation, in the order accepted, in pages (so a large store is not read at once).
     static func forEach(_ db: Database, _ body: (TicketOperation) throws -> Void) throws {
-        let cursor = try Data.fetchCursor(db, sql: "SELECT body FROM operations ORDER BY position")
-        while let data = try cursor.next() { try body(try decode(data)) }
+        try forEachLinked(db) { _, _, op in try body(op) }
+    }
+
+    /// Every operation with its position and chain link, in the order accepted.
+    static func forEachLinked(_ db: Database, _ body: (_ position: Int64, _ prev: Int64?, TicketOperation) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: "SELECT position, prev, body FROM operations ORDER BY position")
+        while let row = try cursor.next() {
+            let encoded: Data = row[2]
+            try body(row[0], row[1], try decode(encoded))
+        }
     }
 }

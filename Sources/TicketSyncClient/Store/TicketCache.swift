@@ -1,0 +1,208 @@
+internal import GRDB
+internal import Synchronization
+internal import TicketModel
+
+/// The fields-only ticket states one ``Station`` object has lately read or written, so that a
+/// remote batch or a user action does not decode from the store every ticket it touches.
+///
+/// The store stays the truth. Every saved ticket row gets a new random `version`; each entry
+/// remembers the version it was read or written with. An entry is trusted without looking at the
+/// store only while nothing but this object has written the store since the entry was checked:
+/// at the start of each write transaction (under the write lock, so nobody else can write until
+/// it ends) the connection's `PRAGMA data_version` (which changes when another connection, in this
+/// process or another, commits) and its total change count (which changes when this connection
+/// writes outside the cached paths, e.g. ``Station/rebuildTickets()``) are compared with what they
+/// were after the last cached commit. If either moved, the ``epoch`` advances and every older entry
+/// must have its version checked against its row before use, and is reloaded when they differ.
+/// Entries are only added after their transaction committed.
+struct TicketCache: Sendable {
+    struct Entry: Sendable {
+        var state: TicketState
+        var row: TicketRowInfo
+        /// The ``TicketCache/epoch`` in which the entry was last known to match its row.
+        var epoch: UInt64
+        var lastUse: UInt64
+    }
+
+    /// The most entries kept; the least recently used quarter is dropped past it.
+    let capacity: Int
+    private var entries: [TicketID: Entry] = [:]
+    private var epoch: UInt64 = 0
+    private var dataVersion: Int64?
+    private var totalChanges: Int?
+    private var uses: UInt64 = 0
+    /// Counts, for tests and diagnostics: entries used without a look at the store, entries
+    /// whose row version was checked and matched, entries found stale (reloaded).
+    private(set) var trusted = 0, checked = 0, stale = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    var count: Int { entries.count }
+
+    /// Starts a write transaction: moves to a new epoch if the store may have been written by
+    /// anyone else since the last cached commit. Returns the epoch entries must match to be trusted.
+    mutating func begin(dataVersion: Int64, totalChanges: Int) -> UInt64 {
+        if dataVersion != self.dataVersion || totalChanges != self.totalChanges {
+            epoch &+= 1
+            self.dataVersion = dataVersion
+        }
+        return epoch
+    }
+
+    /// Takes the entry for `ticket` out of the cache (so the transaction owns the only copy of the
+    /// state and changes it in place); ``commit(_:epoch:totalChanges:)`` puts it back.
+    mutating func take(_ ticket: TicketID, epoch: UInt64) -> Entry? {
+        let entry = entries.removeValue(forKey: ticket)
+        if entry?.epoch == epoch { trusted += 1 }
+        return entry
+    }
+
+    /// Records what a committed transaction read and wrote; `totalChanges` is the connection's
+    /// count after the commit.
+    mutating func commit(_ states: some Sequence<(TicketState, TicketRowInfo)>, epoch: UInt64, totalChanges: Int) {
+        guard epoch == self.epoch else {
+            // Cannot happen (transactions are serialised), but never trust a mixed state.
+            removeAll()
+            return
+        }
+        for (state, row) in states {
+            uses &+= 1
+            entries[state.id] = Entry(state: state, row: row, epoch: epoch, lastUse: uses)
+        }
+        self.totalChanges = totalChanges
+        if entries.count > capacity { evict() }
+    }
+
+    /// Counts the outcome of checking an untrusted entry's version against its row.
+    mutating func record(matched: Bool) {
+        if matched { checked += 1 } else { stale += 1 }
+    }
+
+    /// Drops everything.
+    mutating func removeAll() {
+        entries.removeAll()
+        totalChanges = nil
+    }
+
+    private mutating func evict() {
+        let keep = capacity * 3 / 4
+        let oldest = entries.map { ($0.value.lastUse, $0.key) }.sorted { $0.0 < $1.0 }.prefix(entries.count - keep)
+        for (_, ticket) in oldest { entries.removeValue(forKey: ticket) }
+    }
+}
+
+/// The ticket states of one write transaction, read through the station's cache, and the rows
+/// they are written back to. Tickets are addressed by a slot number (from ``slot(_:)``) so that
+/// applying an operation looks its ticket up once.
+struct TicketWorkspace {
+    struct Slot {
+        var state: TicketState
+        /// The row as read (nil: none yet).
+        var row: TicketRowInfo?
+        /// The position of the ticket's latest operation, including this transaction's.
+        var head: Int64?
+        var changed = false
+    }
+
+    let station: Station
+    let db: Database
+    let epoch: UInt64
+    private let rows: TicketRow.Writer
+    private var index: [TicketID: Int] = [:]
+    private var slots: [Slot] = []
+    /// The tickets changed in this transaction, in first-change order.
+    private var changed: [Int] = []
+
+    init(station: Station, db: Database) throws {
+        self.station = station
+        self.db = db
+        rows = try TicketRow.Writer(db)
+        let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        let totalChanges = db.totalChangesCount
+        epoch = station.ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+    }
+
+    /// The states read or changed in this transaction.
+    var states: [TicketID: TicketState] {
+        Dictionary(uniqueKeysWithValues: slots.map { ($0.state.id, $0.state) })
+    }
+
+    /// The slot of the ticket, reading its state (through the cache) the first time.
+    mutating func slot(_ ticket: TicketID) throws -> Int {
+        if let slot = index[ticket] { return slot }
+        slots.append(try read(ticket))
+        index[ticket] = slots.count - 1
+        return slots.count - 1
+    }
+
+    private func read(_ ticket: TicketID) throws -> Slot {
+        if let entry = station.ticketCache.withLock({ $0.take(ticket, epoch: epoch) }) {
+            if entry.epoch == epoch { return Slot(state: entry.state, row: entry.row, head: entry.row.lastOp) }
+            let matched = try TicketRow.version(ticket, db) == entry.row.version
+            station.ticketCache.withLock { $0.record(matched: matched) }
+            if matched { return Slot(state: entry.state, row: entry.row, head: entry.row.lastOp) }
+        }
+        if let (state, row) = try TicketRow.load(ticket, db) { return Slot(state: state, row: row, head: row.lastOp) }
+        return Slot(state: TicketState(id: ticket, retainsDetail: false), row: nil, head: nil)
+    }
+
+    /// The ticket's current state (a fresh one if the store has none).
+    mutating func state(_ ticket: TicketID) throws -> TicketState {
+        slots[try slot(ticket)].state
+    }
+
+    /// The position of the slot's latest operation, if any: the `prev` of its next one.
+    func head(_ slot: Int) -> Int64? {
+        slots[slot].head
+    }
+
+    /// Replaces the ticket's state (read with ``state(_:)`` first); it is saved by ``save()``.
+    mutating func update(_ state: TicketState) {
+        let slot = index[state.id]!
+        slots[slot].state = state
+        markChanged(slot)
+    }
+
+    /// Records that the slot's latest operation is now at `position`.
+    mutating func linked(_ slot: Int, at position: Int64) {
+        slots[slot].head = position
+        markChanged(slot)
+    }
+
+    /// Applies `op`, just inserted at `position` (after ``head(_:)``), to the state in `slot`.
+    mutating func apply(_ op: TicketOperation, at position: Int64, in slot: Int) {
+        slots[slot].state.apply(op)
+        slots[slot].head = position
+        markChanged(slot)
+    }
+
+    private mutating func markChanged(_ slot: Int) {
+        if !slots[slot].changed {
+            slots[slot].changed = true
+            changed.append(slot)
+        }
+    }
+
+    /// Writes every changed ticket's row, each with a new version; ``finish()`` hands them to the
+    /// cache once the transaction has committed.
+    mutating func save() throws {
+        var generator = SystemRandomNumberGenerator()
+        let base = Int64.random(in: .min ... .max, using: &generator)
+        for (number, slot) in changed.enumerated() {
+            guard let head = slots[slot].head else {
+                throw StationError(.store, "ticket \(slots[slot].state.id) changed with no operation in the log")
+            }
+            slots[slot].row = try rows.save(slots[slot].state, row: slots[slot].row, lastOp: head, version: base &+ Int64(number))
+        }
+    }
+
+    /// After the commit: the cache learns the states read and saved.
+    func finish() {
+        let totalChanges = db.totalChangesCount
+        station.ticketCache.withLock { cache in
+            cache.commit(slots.lazy.compactMap { slot in slot.row.map { (slot.state, $0) } }, epoch: epoch, totalChanges: totalChanges)
+        }
+    }
+}
