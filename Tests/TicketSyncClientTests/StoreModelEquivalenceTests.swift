@@ -80,6 +80,8 @@ import TicketTestSupport
         let path = folder.path("station.sqlite")
         let first = try Station.create(at: path, agent: "zoe", replica: ReplicaID(0x5747), wallClock: clock)
         let second = try Station.open(at: path, wallClock: clock)
+        // A cache small enough that states are packed, unpacked and dropped all along.
+        first.ticketCache.withLock { $0 = TicketCache(capacity: 8, packedBudget: 4_000) }
         var generator = SeededGenerator(seed: seed ^ 0x2AD)
 
         var pool = work.all
@@ -132,9 +134,10 @@ import TicketTestSupport
         #expect(try second.digest() == reference.digest(), "seed \(seed): digest differs")
         _ = try expectRowsEqual(first, reference, "seed \(seed)")
 
-        // The cache was used, checked against rows the second changed, and found stale.
-        let cache = first.ticketCache.withLock { ($0.trusted, $0.checked, $0.stale) }
-        #expect(cache.0 > 0 && cache.1 > 0 && cache.2 > 0, "seed \(seed): cache trusted/checked/stale = \(cache)")
+        // The cache was used, checked against rows the second changed, found stale, and states
+        // went through its packed tier.
+        let cache = first.ticketCache.withLock { ($0.trusted, $0.checked, $0.stale, $0.unpacked) }
+        #expect(cache.0 > 0 && cache.1 > 0 && cache.2 > 0 && cache.3 > 0, "seed \(seed): cache trusted/checked/stale/unpacked = \(cache)")
     }
 
     /// The simplest interleaving, step by step: the first caches a ticket, the second changes it,

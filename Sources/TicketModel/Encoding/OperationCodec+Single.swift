@@ -4,7 +4,7 @@
 /// `OperationCodec.encode(sortedByID: [op])` (the `OperationBatch` of a single operation), so
 /// ``OperationCodec/decode(_:maxOperations:)`` reads them back, but without building SwiftProtobuf
 /// messages and interning dictionaries: a store that keeps every operation in its own row encodes
-/// one per row. `OperationCodecSingleTests` checks the bytes against the generic encoder.
+/// one per row. `StoreEncodingTests` checks the bytes against the generic encoder.
 extension OperationCodec {
     /// The canonical bytes of a batch holding only `op`.
     package static func encodeOne(_ op: TicketOperation) -> [UInt8] {
@@ -28,10 +28,6 @@ extension OperationCodec {
         let own = op.id.replica.rawValue
         var others: [UInt64] = []
         for replica in references where replica != own && !others.contains(replica) { others.append(replica) }
-        func replicaIndex(_ replica: ReplicaID) -> UInt64 {
-            if replica.rawValue == own { return 0 }
-            return UInt64(others.firstIndex(of: replica.rawValue)! + 1)
-        }
 
         var writer = ProtoWriter(capacity: 0)
         swap(&writer.bytes, &bytes)
@@ -49,99 +45,107 @@ extension OperationCodec {
         writer.fixed64(own)
         for replica in others { writer.fixed64(replica) }
         // authors (3): one entry.
-        let kind = Author.Kind.all.firstIndex(of: op.author.kind) ?? 0
-        writer.message(3) { author in
-            author.uint32(1, kind)
-            author.string(2, op.author.name)
-        }
+        let author = writer.begin(3)
+        writer.uint32(1, Author.Kind.all.firstIndex(of: op.author.kind) ?? 0)
+        writer.string(2, op.author.name)
+        writer.end(author)
         // runs (4): one run of replica index 0 (not written) holding the op (2). Its ticket (4)
         // and author (5) are index 0: not written.
-        writer.message(4) { run in
-            run.message(2) { body in
-                let seqGap = op.id.seq &- 1
-                if seqGap != 0 { body.tag(1, .varint); body.varint(seqGap) }
-                let millisDelta = Int64(bitPattern: op.timestamp.millis)
-                if millisDelta != 0 { body.tag(2, .varint); body.zigzag(millisDelta) }
-                let counter = UInt64(UInt32(truncatingIfNeeded: op.timestamp.counter))
-                if counter != 0 { body.tag(3, .varint); body.varint(counter) }
-                payload(op.payload, into: &body, replicaIndex)
-            }
-        }
+        let run = writer.begin(4)
+        let body = writer.begin(2)
+        let seqGap = op.id.seq &- 1
+        if seqGap != 0 { writer.tag(1, .varint); writer.varint(seqGap) }
+        let millisDelta = Int64(bitPattern: op.timestamp.millis)
+        if millisDelta != 0 { writer.tag(2, .varint); writer.zigzag(millisDelta) }
+        let counter = UInt64(UInt32(truncatingIfNeeded: op.timestamp.counter))
+        if counter != 0 { writer.tag(3, .varint); writer.varint(counter) }
+        writer.payload(op.payload, own: own, others: others)
+        writer.end(body)
+        writer.end(run)
+    }
+}
+
+extension ProtoWriter {
+    /// A reference to another operation: the index of its replica in the batch's table (the
+    /// operation's own replica, then `others`) and its sequence number.
+    fileprivate mutating func ref(_ field: Int, _ id: OperationID, own: UInt64, others: [UInt64]) {
+        let index = id.replica.rawValue == own ? 0 : UInt64(others.firstIndex(of: id.replica.rawValue)! + 1)
+        let ref = begin(field)
+        if index != 0 { tag(1, .varint); varint(index) }
+        if id.seq != 0 { tag(2, .varint); varint(id.seq) }
+        end(ref)
     }
 
-    private static func payload(_ payload: Payload, into body: inout ProtoWriter, _ replicaIndex: (ReplicaID) -> UInt64) {
-        func ref(_ field: Int, _ id: OperationID, into writer: inout ProtoWriter) {
-            let index = replicaIndex(id.replica)
-            writer.message(field) { ref in
-                if index != 0 { ref.tag(1, .varint); ref.varint(index) }
-                if id.seq != 0 { ref.tag(2, .varint); ref.varint(id.seq) }
-            }
+    fileprivate mutating func fieldWrite(_ field: FieldKey, _ value: FieldValue, _ overwrites: OperationID?, own: UInt64, others: [UInt64]) {
+        if let index = field.builtinIndex {
+            tag(1, .varint)
+            varint(UInt64(index + 1))
+        } else {
+            string(2, field.name)
         }
-        func fieldWrite(_ field: FieldKey, _ value: FieldValue, _ overwrites: OperationID?, into writer: inout ProtoWriter) {
-            if let index = field.builtinIndex {
-                writer.tag(1, .varint)
-                writer.varint(UInt64(index + 1))
-            } else {
-                writer.string(2, field.name)
-            }
-            switch value {
-            case .text(let text):
-                writer.tag(3, .lengthDelimited)
-                writer.lengthPrefixed(text)
-            case .integer(let integer):
-                writer.tag(4, .varint)
-                writer.zigzag(integer)
-            case .null:
-                writer.tag(5, .varint)
-                writer.varint(1)
-            }
-            if let overwrites { ref(6, overwrites, into: &writer) }
+        switch value {
+        case .text(let text):
+            tag(3, .lengthDelimited)
+            lengthPrefixed(text)
+        case .integer(let integer):
+            tag(4, .varint)
+            zigzag(integer)
+        case .null:
+            tag(5, .varint)
+            varint(1)
         }
+        if let overwrites { ref(6, overwrites, own: own, others: others) }
+    }
 
+    fileprivate mutating func payload(_ payload: Payload, own: UInt64, others: [UInt64]) {
         switch payload {
         case .create(let fields):
-            body.message(10) { create in
-                for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
-                    create.message(1) { write in fieldWrite(field, value, nil, into: &write) }
-                }
+            let create = begin(10)
+            for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
+                let write = begin(1)
+                fieldWrite(field, value, nil, own: own, others: others)
+                end(write)
             }
+            end(create)
         case .set(let field, let value, let overwrites):
-            body.message(11) { write in fieldWrite(field, value, overwrites, into: &write) }
+            let write = begin(11)
+            fieldWrite(field, value, overwrites, own: own, others: others)
+            end(write)
         case .add(let set, let element):
-            body.message(12) { add in
-                add.uint32(1, set.rawValue)
-                add.string(2, element)
-            }
+            let add = begin(12)
+            uint32(1, set.rawValue)
+            string(2, element)
+            end(add)
         case .remove(let set, let element, let observed):
-            body.message(13) { remove in
-                remove.uint32(1, set.rawValue)
-                remove.string(2, element)
-                for dot in observed { ref(3, dot, into: &remove) }
-            }
+            let remove = begin(13)
+            uint32(1, set.rawValue)
+            string(2, element)
+            for dot in observed { ref(3, dot, own: own, others: others) }
+            end(remove)
         case .comment(let text, let visibility):
-            body.message(14) { comment in
-                comment.string(1, text)
-                comment.uint32(2, visibility.rawValue)
-            }
+            let comment = begin(14)
+            string(1, text)
+            uint32(2, visibility.rawValue)
+            end(comment)
         case .editComment(let id, let text):
-            body.message(15) { edit in
-                ref(1, id, into: &edit)
-                edit.string(2, text)
-            }
+            let edit = begin(15)
+            ref(1, id, own: own, others: others)
+            string(2, text)
+            end(edit)
         case .deleteComment(let id):
-            ref(16, id, into: &body)
+            ref(16, id, own: own, others: others)
         case .requestEscalation(let reason, let team):
-            body.message(17) { request in
-                request.string(1, reason)
-                request.string(2, team ?? "")
-            }
+            let request = begin(17)
+            string(1, reason)
+            string(2, team ?? "")
+            end(request)
         case .escalate(let tier, let kind, let reason, let team):
-            body.message(18) { escalation in
-                escalation.uint32(1, tier)
-                escalation.uint32(2, kind.rawValue)
-                escalation.string(3, reason)
-                escalation.string(4, team ?? "")
-            }
+            let escalation = begin(18)
+            uint32(1, tier)
+            uint32(2, kind.rawValue)
+            string(3, reason)
+            string(4, team ?? "")
+            end(escalation)
         }
     }
 }
@@ -199,12 +203,15 @@ struct ProtoWriter {
     @inline(__always)
     mutating func lengthPrefixed(_ text: String) { inner.string(text) }
 
-    /// A message field, always written (a set singular message, a oneof case or a repeated
-    /// element): the body is written in place, then its length is put in front of it.
-    mutating func message(_ field: Int, _ body: (inout ProtoWriter) -> Void) {
+    /// Starts a message field, always written (a set singular message, a oneof case or a
+    /// repeated element): write its body, then call ``end(_:)`` with the returned mark, which puts
+    /// the body's length in front of it.
+    mutating func begin(_ field: Int) -> Int {
         tag(field, .lengthDelimited)
-        let start = inner.bytes.count
-        body(&self)
+        return inner.bytes.count
+    }
+
+    mutating func end(_ start: Int) {
         let length = UInt64(inner.bytes.count - start)
         if length < 0x80 {
             inner.bytes.insert(UInt8(length), at: start)

@@ -25,7 +25,7 @@ public final class Station: Sendable {
     let nextObserver = Atomic<UInt64>(0)
     /// Fields-only ticket states this object read or wrote lately, checked against the store
     /// before use (see ``TicketCache``).
-    let ticketCache = Mutex(TicketCache(capacity: 16_384))
+    let ticketCache = Mutex(TicketCache(capacity: 16_384, packedBudget: 64 << 20))
 
     private init(database: DatabaseQueue, path: String, replica: ReplicaID, agent: Author, wallClock: any WallClock) {
         self.database = database
