@@ -5,11 +5,11 @@ internal import TicketModel
 
 /// A statement GRDB prepared and caches, run with values bound straight through SQLite's C API.
 ///
-/// Only for the store's hot writes and lookups inside a write transaction GRDB already opened:
-/// binding through `StatementArguments` boxes every value, which cost more than SQLite's own work
-/// for a ticket row. These statements never begin or end transactions and the station registers
-/// no GRDB transaction observers, so nothing GRDB tracks is skipped. Each use binds every
-/// parameter again and resets the statement afterwards.
+/// Only for the store's hot writes and lookups (operation inserts, ticket rows, chain walks),
+/// inside a transaction GRDB already opened: binding through `StatementArguments` boxes every
+/// value, which cost more than SQLite's own work for a ticket row. These statements never begin
+/// or end transactions and the station registers no GRDB transaction observers, so nothing GRDB
+/// tracks is skipped. Each use binds every parameter again and resets the statement afterwards.
 struct RawStatement {
     let statement: Statement
     private let handle: OpaquePointer
