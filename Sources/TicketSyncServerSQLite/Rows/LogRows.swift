@@ -35,35 +35,41 @@ enum LogRows {
         return try Row.fetchOne(statement, arguments: key(id)).map { row in try decode(row["body"], at: row["position"]) }
     }
 
-    /// Entries after `position`, oldest first.
+    /// Entries after `position`, oldest first. Columns are read by index from a cached
+    /// statement: reading by name lowercases the name on every access, and preparing the SQL
+    /// on every call showed in the server's profiles.
     static func entries(after position: Int64, limit: Int, _ db: Database) throws -> [LogEntry] {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT position, body, has_before, site_before, team_before, site_after, team_after
-                FROM operations WHERE position > ? ORDER BY position LIMIT ?
-                """,
-            arguments: [position, limit]
-        )
-        return try rows.map { row in
-            let position: Int64 = row["position"]
-            let hasBefore: Bool = row["has_before"]
-            return LogEntry(
-                cursor: LogCursor.text(position),
-                operation: try decode(row["body"], at: position),
-                before: hasBefore ? TicketPlacement(site: row["site_before"], team: row["team_before"]) : nil,
-                after: TicketPlacement(site: row["site_after"], team: row["team_after"])
+        let statement = try db.cachedStatement(sql: """
+            SELECT position, body, has_before, site_before, team_before, site_after, team_after
+            FROM operations WHERE position > ? ORDER BY position LIMIT ?
+            """)
+        let rows = try Row.fetchCursor(statement, arguments: [position, limit])
+        var entries: [LogEntry] = []
+        entries.reserveCapacity(min(limit, 4_096))
+        while let row = try rows.next() {
+            let position: Int64 = row[0]
+            let hasBefore: Bool = row[2]
+            entries.append(
+                LogEntry(
+                    cursor: LogCursor.text(position),
+                    operation: try decode(row[1], at: position),
+                    before: hasBefore ? TicketPlacement(site: row[3], team: row[4]) : nil,
+                    after: TicketPlacement(site: row[5], team: row[6])
+                )
             )
         }
+        return entries
     }
 
     /// One ticket's operations up to and including `position`, oldest first.
     static func operations(of ticket: TicketID, through position: Int64, _ db: Database) throws -> [TicketOperation] {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT position, body FROM operations WHERE ticket = ? AND position <= ? ORDER BY position",
-            arguments: [Data(ticket.bytes), position]
+        let statement = try db.cachedStatement(
+            sql: "SELECT position, body FROM operations WHERE ticket = ? AND position <= ? ORDER BY position"
         )
-        return try rows.map { row in try decode(row["body"], at: row["position"]) }
+        let rows = try Row.fetchCursor(statement, arguments: [Data(ticket.bytes), position])
+        var operations: [TicketOperation] = []
+        while let row = try rows.next() { operations.append(try decode(row[1], at: row[0])) }
+        return operations
     }
 
     /// Every operation in log order, read in one pass without holding them all as rows.
