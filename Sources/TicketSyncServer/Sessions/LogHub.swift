@@ -5,6 +5,7 @@ internal import Synchronization
 public final class LogHub: Sendable {
     private let waiters = Mutex<[UInt64: AsyncStream<Void>.Continuation]>([:])
     private let next = Atomic<UInt64>(0)
+    private let generations = Atomic<UInt64>(0)
 
     /// Creates a hub with no sessions.
     public init() {}
@@ -21,10 +22,16 @@ public final class LogHub: Sendable {
         waiters.withLock { $0.removeValue(forKey: id) }?.finish()
     }
 
-    /// Wakes every session.
+    /// Wakes every session. The generation grows first, so a session woken by this call never
+    /// takes a shared log window read before it (see ``LogWindowCache``).
     public func notify() {
+        generations.add(1, ordering: .sequentiallyConsistent)
         for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
     }
+
+    /// How many times the log may have grown: a window read at a lower generation that reached
+    /// the end of the log may be missing entries.
+    package var generation: UInt64 { generations.load(ordering: .sequentiallyConsistent) }
 
     /// Live sessions.
     public var count: Int { waiters.withLock { $0.count } }

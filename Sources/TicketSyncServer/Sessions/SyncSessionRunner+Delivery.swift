@@ -6,21 +6,37 @@ extension SyncSessionRunner {
     /// station's scopes are sent; a ticket that enters the scopes is sent whole, one that leaves
     /// them is announced in a ScopeChange. The station's own operations are not echoed. Each
     /// Deliver takes one credit, so a slow station makes the server wait, not buffer.
+    ///
+    /// Windows of the log are read through the shared ``LogWindowCache``. A station that is
+    /// caught up is not sent a Deliver for entries of which it receives nothing: its cursor is
+    /// sent with the next operations it does receive, or alone once ``idleCursorEntries``
+    /// entries have passed or ``idleCursorMillis`` have gone by since the last cursor it was sent
+    /// (checked whenever the log grows).
     func deliver(
         from start: String?, scopes: [Scope], replica: ReplicaID, session: SessionContext, wakes: AsyncStream<Void>
     ) async throws {
         var cursor = start
         var wakeIterator = wakes.makeAsyncIterator()
         var creditIterator = session.credits.makeAsyncIterator()
-        var announcedCaughtUp = false
+        // The caught_up flag of the last Deliver sent: false until the station was told it is.
+        var stationCaughtUp = false
+        // Entries passed since the last cursor sent, and when that was.
+        var unsentEntries = 0
+        var cursorSentMillis = now()
         while true {
             try Task.checkCancellation()
-            let entries = try await store.read(after: cursor, limit: limits.deliverBatchOperations)
+            let generation = hub.generation
+            let entries = try await windows.read(
+                after: cursor, limit: limits.deliverBatchOperations, generation: generation, store: store
+            )
             if entries.isEmpty {
-                if !announcedCaughtUp {
+                let idle = unsentEntries > 0 && now() &- cursorSentMillis >= Self.idleCursorMillis
+                if !stationCaughtUp || idle {
                     try await waitForCredit(session, &creditIterator)
                     try await session.send(.deliver(operations: [], cursor: cursor ?? "0", caughtUp: true))
-                    announcedCaughtUp = true
+                    stationCaughtUp = true
+                    unsentEntries = 0
+                    cursorSentMillis = now()
                 }
                 guard await wakeIterator.next() != nil else { return }
                 continue
@@ -45,16 +61,30 @@ extension SyncSessionRunner {
             }
             let next = entries[entries.count - 1].cursor
             let caughtUp = entries.count < limits.deliverBatchOperations
-            if !operations.isEmpty || !removed.isEmpty || caughtUp {
+            unsentEntries += entries.count
+            let idle = unsentEntries >= Self.idleCursorEntries || now() &- cursorSentMillis >= Self.idleCursorMillis
+            // Entries of which the station receives nothing are only worth a message when they
+            // end its catch-up, or to move its cursor along now and then; otherwise the cursor
+            // waits for the next Deliver that carries something.
+            let announce = caughtUp && !stationCaughtUp
+            if !operations.isEmpty || !removed.isEmpty || announce || idle {
                 try await waitForCredit(session, &creditIterator)
                 if !removed.isEmpty { try await session.send(.scopeChange(removed: removed)) }
                 operations.sort { $0.id < $1.id }
                 try await session.send(.deliver(operations: operations, cursor: next, caughtUp: caughtUp))
+                stationCaughtUp = caughtUp
+                unsentEntries = 0
+                cursorSentMillis = now()
             }
             cursor = next
-            announcedCaughtUp = caughtUp
         }
     }
+
+    /// A caught-up station is sent its cursor alone at the latest after this many log entries
+    /// it received nothing of...
+    static let idleCursorEntries = 10_000
+    /// ...or once the log grows this long (ms) after the last cursor it was sent.
+    static let idleCursorMillis: UInt64 = 30_000
 
     private func waitForCredit(_ session: SessionContext, _ credits: inout AsyncStream<Void>.AsyncIterator) async throws {
         while !session.takeCredit() {

@@ -10,9 +10,11 @@ public import TicketSyncProtocol
 /// Drives one station's session over an upgraded WebSocket: feeds frames to the
 /// ``ServerSessionMachine``, does the storage work it asks for, and delivers the log.
 ///
-/// Three child tasks run until the first ends: the reader (pushes, credits, pings), the
-/// deliverer (catch-up, then live), and a watcher that ends the session when its credential is
-/// revoked or the server shuts down.
+/// Four tasks run until the reader ends: the reader (it decodes frames, queues pushes, answers
+/// pings and takes credits, and never waits for storage), the appender (it makes queued pushes
+/// durable, several in one commit, and answers them), the deliverer (catch-up, then live, from
+/// log windows shared between sessions), and a watcher that ends the session when its
+/// credential is revoked or the server shuts down.
 public struct SyncSessionRunner: Sendable {
     /// Where operations and credentials live.
     public let store: any ServerStore
@@ -28,6 +30,8 @@ public struct SyncSessionRunner: Sendable {
     public let now: @Sendable () -> UInt64
     /// Where sessions log.
     public let logger: Logger
+    /// Log windows shared between the sessions.
+    let windows: LogWindowCache
 
     /// Creates a runner.
     public init(
@@ -41,6 +45,7 @@ public struct SyncSessionRunner: Sendable {
         self.serverID = serverID
         self.now = now
         self.logger = logger
+        self.windows = LogWindowCache()
     }
 
     struct SessionEnded: Error {
@@ -61,7 +66,7 @@ public struct SyncSessionRunner: Sendable {
             case .close(let error): throw SessionEnded(error: error)
             default: throw SessionEnded(error: SyncError(.badMessage, "the first message must be a hello"))
             }
-            let grant = try await authenticate(hello)
+            let (grant, station) = try await authenticate(hello)
             logger[metadataKey: "ticketsync.station"] = .string(grant.station)
             logger[metadataKey: "ticketsync.replica"] = .string(hello.replica.description)
             guard case .open(let welcome, let cursor) = await session.authenticated(grant) else { return }
@@ -74,13 +79,13 @@ public struct SyncSessionRunner: Sendable {
                 registry.unregister(registration)
                 hub.unsubscribe(wakeID)
             }
-            let station = try await self.station(named: grant.station)
             let scopes = station.scopes
             let replica = hello.replica
             let sessionLogger = logger
+            let pushes = PushQueue(capacity: Self.queuedPushes)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // The deliverer and the revocation watcher end the session by closing it, which
-                // ends the inbound stream the reader (this task) is waiting on.
+                // The deliverer, the appender and the revocation watcher end the session by
+                // closing it, which ends the inbound stream the reader (this task) is waiting on.
                 group.addTask {
                     do {
                         try await self.deliver(from: cursor, scopes: scopes, replica: replica, session: session, wakes: wakes)
@@ -93,14 +98,28 @@ public struct SyncSessionRunner: Sendable {
                     }
                 }
                 group.addTask {
+                    do {
+                        try await self.appendPushes(pushes, session: session, station: station)
+                    } catch is CancellationError {
+                    } catch {
+                        sessionLogger.error("push failed", metadata: ["ticketsync.error": .string("\(error)")])
+                        await session.close(SyncError(.internalError, "the server failed; reconnect later"))
+                    }
+                }
+                group.addTask {
                     for await error in ended {
                         await session.close(error)
                         return
                     }
                 }
-                defer { group.cancelAll() }
+                defer {
+                    pushes.finish()
+                    group.cancelAll()
+                }
+                // The reader never waits for storage (only for a full push queue), so pings are
+                // answered while the appender and the deliverer work.
                 while let bytes = try await Self.next(&messages) {
-                    try await self.handle(bytes, session: session, station: station)
+                    try await self.handle(bytes, session: session, pushes: pushes)
                 }
             }
         } catch let ended as SessionEnded {
@@ -118,6 +137,9 @@ public struct SyncSessionRunner: Sendable {
             await session.close(SyncError(.internalError, "the server failed; reconnect later"))
         }
     }
+
+    /// Pushes read but not yet durable, per session, before the reader stops reading.
+    static let queuedPushes = 16
 
     /// The next binary message, with transport errors mapped to protocol errors.
     static func next(_ messages: inout WebSocketInboundMessageStream.AsyncIterator) async throws -> [UInt8]? {
@@ -146,14 +168,17 @@ public struct SyncSessionRunner: Sendable {
         }
     }
 
-    func authenticate(_ hello: ClientFrame.Hello) async throws -> ServerSessionMachine.Grant {
+    /// Checks the Hello's credential. Binding the replica is a write, so it is done only on a
+    /// credential's first session (or when it is bound to another replica, to say so); the
+    /// record found by the secret's hash is the one the session then uses (scopes).
+    func authenticate(_ hello: ClientFrame.Hello) async throws -> (ServerSessionMachine.Grant, StationRecord) {
         guard let station = try await store.station(tokenHash: StationToken.hash(hello.token)) else {
             throw SyncError(.unauthorized, "the credential is not known to this server; ask an operator for one ('ticketsyncd station add')")
         }
         if station.revoked {
             throw SyncError(.revoked, "the credential '\(station.name)' was revoked")
         }
-        guard try await store.bind(station: station.name, to: hello.replica) else {
+        if station.replica != hello.replica, !(try await store.bind(station: station.name, to: hello.replica)) {
             throw SyncError(
                 .replicaMismatch,
                 "the credential '\(station.name)' belongs to another station (replica \(station.replica.map { "\($0)" } ?? "?")); ask for a new credential"
@@ -162,32 +187,18 @@ public struct SyncSessionRunner: Sendable {
         let acked = try await store.decidedSequence(of: hello.replica)
         var snapshot = true
         if let cursor = hello.cursor, try await store.knows(cursor: cursor) { snapshot = false }
-        return ServerSessionMachine.Grant(
+        let grant = ServerSessionMachine.Grant(
             station: station.name, scopes: station.scopes.map(\.description), ackedSeq: acked, snapshot: snapshot,
             cursor: hello.cursor
         )
+        return (grant, station)
     }
 
-    func station(named name: String) async throws -> StationRecord {
-        guard let station = try await store.stations().first(where: { $0.name == name }) else {
-            throw SyncError(.revoked, "the credential '\(name)' no longer exists")
-        }
-        return station
-    }
-
-    func handle(_ bytes: [UInt8], session: SessionContext, station: StationRecord) async throws {
+    func handle(_ bytes: [UInt8], session: SessionContext, pushes: PushQueue) async throws {
         let frame = try SyncCodec.decodeClient(bytes, limits: limits)
         switch await session.machine(frame) {
         case .persist(let batch, let operations):
-            let result = try await store.append(
-                operations, from: station, receivedMillis: now(), maxDriftMillis: limits.maxDriftMillis
-            )
-            if result.accepted > 0 { hub.notify() }
-            let frame = ServerFrame.PushResult(
-                batch: batch, ackedSeq: result.decidedSequence,
-                rejected: result.rejected.map { .init(seq: $0.seq, code: $0.code, message: $0.message) }
-            )
-            if case .send(let reply) = await session.persisted(frame) { try await session.send(reply) }
+            await pushes.put(PushQueue.Push(batch: batch, operations: operations))
         case .send(let reply):
             try await session.send(reply)
         case .deliver:
@@ -196,6 +207,28 @@ public struct SyncSessionRunner: Sendable {
             throw SessionEnded(error: error)
         case .none, .authenticate, .open:
             break
+        }
+    }
+
+    /// Makes queued pushes durable, everything waiting in one append (one commit), and answers
+    /// each in the order it came, once durable. Every PushResult carries the replica's decided
+    /// sequence after the whole append, which is true for each of them.
+    func appendPushes(_ pushes: PushQueue, session: SessionContext, station: StationRecord) async throws {
+        while let waiting = await pushes.takeAll() {
+            let operations = waiting.count == 1 ? waiting[0].operations : waiting.flatMap(\.operations)
+            let result = try await store.append(
+                operations, from: station, receivedMillis: now(), maxDriftMillis: limits.maxDriftMillis
+            )
+            if result.accepted > 0 { hub.notify() }
+            var rejectedBySeq: [UInt64: ServerFrame.Rejection] = [:]
+            for rejection in result.rejected {
+                rejectedBySeq[rejection.seq] = .init(seq: rejection.seq, code: rejection.code, message: rejection.message)
+            }
+            for push in waiting {
+                let rejected = rejectedBySeq.isEmpty ? [] : push.operations.compactMap { rejectedBySeq[$0.id.seq] }
+                let frame = ServerFrame.PushResult(batch: push.batch, ackedSeq: result.decidedSequence, rejected: rejected)
+                if case .send(let reply) = await session.persisted(frame) { try await session.send(reply) }
+            }
         }
     }
 }
