@@ -129,5 +129,21 @@ final class ServerProcess: @unchecked Sendable {
         return digest
     }
 
+    /// TCP connections to the server's port that are established now (from `/proc/net/tcp`;
+    /// the server listens on 127.0.0.1).
+    func establishedConnections() -> Int {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return -1 }
+        defer { try? handle.close() }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        let portHex = String(format: "%04X", port)
+        var count = 0
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 3 else { continue }
+            if fields[1].hasSuffix(":" + portHex), fields[3] == "01" { count += 1 }
+        }
+        return count
+    }
+
     deinit { stop() }
 }

@@ -97,6 +97,7 @@ extension Station {
                 return session
             }
         }
+        if !session.made.isEmpty { wakeCommitWaiters() }
         notify(session.made, states: session.states, origin: .local)
         return session.made
     }

@@ -23,6 +23,8 @@ public final class Station: Sendable {
     let wallClock: any WallClock
     let observers = Mutex<[UInt64: AsyncStream<TicketChange>.Continuation]>([:])
     let nextObserver = Atomic<UInt64>(0)
+    /// Live sync sessions waiting for local changes to push (see ``localCommits()``).
+    let commitWaiters = Mutex<[UInt64: AsyncStream<Void>.Continuation]>([:])
     /// Fields-only ticket states this object read or wrote lately, checked against the store
     /// before use (see ``TicketCache``).
     let ticketCache = Mutex(TicketCache(capacity: 16_384, packedBudget: 64 << 20))

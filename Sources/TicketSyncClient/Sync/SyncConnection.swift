@@ -4,6 +4,7 @@ internal import NIOWebSocket
 internal import Logging
 internal import NIOCore
 internal import NIOSSL
+internal import Synchronization
 public import TicketModel
 public import TicketSyncProtocol
 internal import WSClient
@@ -80,6 +81,9 @@ struct SyncConnection {
         if let closeFrame, closeFrame.closeCode != .normalClosure, !state.finished {
             throw SyncError(.internalError, "the server closed the session (\(closeFrame.closeCode)): \(closeFrame.reason ?? "")")
         }
+        if mode == .once, !state.finished {
+            throw SyncError(.goingAway, "the connection to the server ended before the sync round finished; run it again")
+        }
         return state.report
     }
 
@@ -109,90 +113,202 @@ struct SyncConnection {
         try await outbound.write(.binary(buffer))
     }
 
+    /// What the session's loop reacts to: a message the reader task read, the end of the
+    /// inbound stream, or (live) a local commit.
+    enum Event: Sendable {
+        /// A server message, decoded by the reader (so decoding overlaps applying the previous one).
+        case frame(ServerFrame)
+        /// A message that is not a valid server message.
+        case badMessage(SyncError)
+        case inboundEnded
+        case inboundFailed(any Error)
+        case localCommit
+    }
+
+    /// The session. A reader task reads the server's messages as they come (which also answers
+    /// the server's pings, even while this loop applies a large Deliver to the store) and hands
+    /// them to this loop; in live mode a second task wakes the loop on every local commit, so
+    /// local changes are pushed at once. The buffer between them is bounded by the protocol:
+    /// at most ``window`` Delivers and ``pushPipeline`` PushResults are ever outstanding.
     private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, state: SyncState) async throws {
-        let started = try station.status()
+        let commits = mode == .live ? station.localCommits() : nil
+        defer { if let commits { station.stopWaitingForCommits(commits.id) } }
+        let toPush = try station.outboxCount()
+        var storedCursor = try station.cursor()
         try await send(
             .hello(
                 .init(
-                    token: settings.token, replica: station.replica, cursor: try station.cursor(),
+                    token: settings.token, replica: station.replica, cursor: storedCursor,
                     clientMillis: station.wallClock.nowMillis(), window: Self.window, clientName: "ticketsync/1"
                 )
             ),
             outbound
         )
-        var messages = inbound.messages(maxSize: limits.maxMessageBytes).makeAsyncIterator()
-        var sessionLimits = limits
-        var lastSent: UInt64 = 0
-        var inFlight = 0
-        var batch: UInt64 = 0
-        var caughtUp = false
+        let (events, sink) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+        let maxMessageBytes = limits.maxMessageBytes
+        let clientLimits = limits
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var messages = inbound.messages(maxSize: maxMessageBytes).makeAsyncIterator()
+                do {
+                    while let message = try await messages.next() {
+                        guard case .binary(let buffer) = message else {
+                            sink.yield(.badMessage(SyncError(.badMessage, "the server sent a text message")))
+                            continue
+                        }
+                        do throws(SyncError) {
+                            let frame = try SyncCodec.decodeServer(Array(buffer.readableBytesView), limits: clientLimits)
+                            if case .error(let error) = frame { state.announced.withLock { $0 = error } }
+                            sink.yield(.frame(frame))
+                        } catch {
+                            sink.yield(.badMessage(error))
+                        }
+                    }
+                    sink.yield(.inboundEnded)
+                } catch {
+                    sink.yield(.inboundFailed(error))
+                }
+                sink.finish()
+            }
+            if let commits {
+                group.addTask {
+                    for await _ in commits.stream { sink.yield(.localCommit) }
+                }
+            }
+            defer {
+                sink.finish()
+                group.cancelAll()
+            }
+            var sessionLimits = limits
+            var welcomed = false
+            var lastSent: UInt64 = 0
+            var inFlight = 0
+            var batch: UInt64 = 0
+            var caughtUp = false
 
-        func pushMore() async throws {
-            while inFlight < Self.pushPipeline {
-                let operations = try station.outbox(after: lastSent, limit: min(1000, sessionLimits.maxOperationsPerBatch))
-                guard let last = operations.last else { return }
-                batch += 1
-                try await send(.push(batch: batch, operations: operations), outbound)
-                lastSent = last.id.seq
-                inFlight += 1
+            func pushMore() async throws {
+                guard welcomed else { return }
+                while inFlight < Self.pushPipeline {
+                    let operations = try station.outbox(after: lastSent, limit: min(1000, sessionLimits.maxOperationsPerBatch))
+                    guard let last = operations.last else { return }
+                    batch += 1
+                    try await send(.push(batch: batch, operations: operations), outbound)
+                    lastSent = last.id.seq
+                    inFlight += 1
+                }
+            }
+
+            var iterator = events.makeAsyncIterator()
+            while let event = await iterator.next() {
+                let frame: ServerFrame
+                switch event {
+                case .frame(let decoded):
+                    frame = decoded
+                case .badMessage(let error):
+                    throw error
+                case .localCommit:
+                    do {
+                        try await pushMore()
+                    } catch let error as StationError {
+                        throw error
+                    } catch {
+                        return try await drain(&iterator, state: state, after: error)
+                    }
+                    continue
+                case .inboundEnded:
+                    return
+                case .inboundFailed(let error):
+                    if state.serverError != nil { return }
+                    throw error
+                }
+                do {
+                    switch frame {
+                    case .welcome(let welcome):
+                        sessionLimits.maxOperationsPerBatch = max(1, welcome.limits.maxOperationsPerBatch)
+                        state.report.snapshot = welcome.snapshot
+                        state.report.clockOffsetMillis = Int64(bitPattern: welcome.serverMillis &- station.wallClock.nowMillis())
+                        try station.acknowledge(upTo: welcome.ackedSeq)
+                        lastSent = welcome.ackedSeq
+                        welcomed = true
+                        try await pushMore()
+                    case .pushResult(let result):
+                        inFlight -= 1
+                        try station.discardRejected(result.rejected.map(\.seq))
+                        let acknowledged = try station.acknowledgeCounting(upTo: result.ackedSeq)
+                        state.report.rejected += result.rejected.count
+                        state.report.pushed += acknowledged
+                        for rejection in result.rejected.prefix(max(0, 10 - state.report.rejections.count)) {
+                            state.report.rejections.append("operation \(rejection.seq): \(rejection.code): \(rejection.message)")
+                        }
+                        try await pushMore()
+                    case .deliver(let operations, let cursor, let isCaughtUp):
+                        if !operations.isEmpty || cursor != storedCursor {
+                            let result = try station.applyRemote(operations, cursor: cursor)
+                            storedCursor = cursor
+                            state.report.received += result.applied
+                            if result.applied > 0 { onChange(operations) }
+                        }
+                        caughtUp = isCaughtUp
+                        try await send(.credit(deliveries: 1), outbound)
+                    case .scopeChange(let removed):
+                        try station.forget(removed)
+                        state.report.removedTickets += removed.count
+                    case .pong:
+                        break
+                    case .error(let error):
+                        state.serverError = error
+                    }
+                } catch let error as SyncError {
+                    throw error
+                } catch let error as StationError {
+                    throw error
+                } catch {
+                    // A write failed: the server has most likely closed the session; report its reason.
+                    return try await drain(&iterator, state: state, after: error)
+                }
+                progress(SyncProgress(pushed: state.report.pushed, toPush: toPush, received: state.report.received))
+                if mode == .once, caughtUp, inFlight == 0, try station.outbox(after: lastSent, limit: 1).isEmpty {
+                    // The server may have ended the session while this loop was still applying
+                    // (its writes to a closing connection are dropped): its reason wins.
+                    if let error = state.announced.withLock({ $0 }) { throw error }
+                    state.finished = true
+                    try await outbound.close(.normalClosure, reason: "sync complete")
+                    return
+                }
             }
         }
+    }
 
-        while let message = try await messages.next() {
-            guard case .binary(let buffer) = message else {
-                throw SyncError(.badMessage, "the server sent a text message")
-            }
-            switch try SyncCodec.decodeServer(Array(buffer.readableBytesView), limits: sessionLimits) {
-            case .welcome(let welcome):
-                sessionLimits.maxOperationsPerBatch = max(1, welcome.limits.maxOperationsPerBatch)
-                state.report.snapshot = welcome.snapshot
-                state.report.clockOffsetMillis = Int64(bitPattern: welcome.serverMillis &- station.wallClock.nowMillis())
-                try station.acknowledge(upTo: welcome.ackedSeq)
-                lastSent = welcome.ackedSeq
-                try await pushMore()
-            case .pushResult(let result):
-                inFlight -= 1
-                let acknowledged = try station.status().outbox
-                try station.discardRejected(result.rejected.map(\.seq))
-                try station.acknowledge(upTo: result.ackedSeq)
-                let remaining = try station.status().outbox
-                state.report.rejected += result.rejected.count
-                state.report.pushed += max(0, acknowledged - remaining - result.rejected.count)
-                for rejection in result.rejected.prefix(max(0, 10 - state.report.rejections.count)) {
-                    state.report.rejections.append("operation \(rejection.seq): \(rejection.code): \(rejection.message)")
-                }
-                try await pushMore()
-            case .deliver(let operations, let cursor, let isCaughtUp):
-                let stored = try station.cursor()
-                if !operations.isEmpty || cursor != stored {
-                    let result = try station.applyRemote(operations, cursor: cursor)
-                    state.report.received += result.applied
-                    if result.applied > 0 { onChange(operations) }
-                }
-                caughtUp = isCaughtUp
-                try await send(.credit(deliveries: 1), outbound)
-            case .scopeChange(let removed):
-                try station.forget(removed)
-                state.report.removedTickets += removed.count
-            case .pong:
-                break
-            case .error(let error):
+    /// After a failed write: reads what the server still sent (its Error message, then the close
+    /// frame) so that the caller reports the server's reason instead of the write's failure;
+    /// rethrows the write's error when the server gave none.
+    private func drain(
+        _ events: inout AsyncStream<Event>.AsyncIterator, state: SyncState, after failure: any Error
+    ) async throws {
+        while let event = await events.next() {
+            switch event {
+            case .frame(.error(let error)):
                 state.serverError = error
-            }
-            progress(SyncProgress(pushed: state.report.pushed, toPush: started.outbox, received: state.report.received))
-            if mode == .once, caughtUp, inFlight == 0, try station.outbox(after: lastSent, limit: 1).isEmpty {
-                state.finished = true
-                try await outbound.close(.normalClosure, reason: "sync complete")
+            case .inboundEnded:
+                // The close frame, if any, is what `run` reports.
+                if state.serverError == nil { state.closedByServer = true }
                 return
+            case .frame, .badMessage, .inboundFailed, .localCommit:
+                continue
             }
         }
+        if state.serverError == nil && !state.closedByServer { throw failure }
     }
 }
 
 /// What the session tasks record for the caller.
 final class SyncState: @unchecked Sendable {
+    /// The Error message the reader task has read, before the session's loop gets to it.
+    let announced = Mutex<SyncError?>(nil)
     // Only the session's own task writes these; the caller reads them after the session ended.
     var report = SyncReport()
     var serverError: SyncError?
     var finished = false
+    /// The inbound stream ended after a failed write (the close frame tells why).
+    var closedByServer = false
 }
