@@ -74,8 +74,11 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "live: how long the pusher pushes, in seconds.")
     var liveSeconds = 10
 
-    @Option(help: "live: the pusher runs one syncOnce every this many milliseconds (see the discussion in docs).")
+    @Option(help: "live: the pusher makes its edits in ticks of this many milliseconds (--rate × interval / 1000 per tick).")
     var pushIntervalMs = 50
+
+    @Option(help: "live: how the pusher syncs: 'live' (one syncLive session that pushes each commit) or 'once' (one syncOnce per tick, as before syncLive pushed).")
+    var pusherMode = "live"
 
     @Option(help: "Longest one syncOnce may take, in seconds.")
     var syncTimeout = 900.0
@@ -518,8 +521,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         let rssConnected = server.rssKiB() ?? -1
         let liveConnections = server.establishedConnections() - connectionsBefore
 
-        // The pusher: every interval, its share of edits, then one syncOnce (see the notes on
-        // syncLive in docs/benchmarks-sync-draft.md).
+        // The pusher: every interval, its share of edits; its live session pushes each commit
+        // (--pusher-mode once: one syncOnce per tick instead, the way this ran before syncLive pushed).
         let perTick = max(1, rate * pushIntervalMs / 1000)
         let ticks = max(1, liveSeconds * 1000 / pushIntervalMs)
         let statuses: [TicketStatus] = [.pending, .onHold, .open]
@@ -529,6 +532,19 @@ struct SyncBenchmark: AsyncParsableCommand {
         // Per pushed operation: when it was made, when its syncOnce started, and when that
         // session had sent its pushes (the first progress report, right after the Welcome).
         var pushTimes: [UInt64: (made: UInt64, syncStart: UInt64, pushSent: UInt64)] = [:]
+        guard ["live", "once"].contains(pusherMode) else {
+            throw ValidationError("--pusher-mode must be live or once, not '\(pusherMode)'")
+        }
+        var pusherTask: Task<Void, Never>?
+        let pusherDisconnects = Locked([String]())
+        if pusherMode == "live" {
+            pusherTask = Task {
+                try? await pusher.syncLive { event in
+                    if case .disconnected(let reason) = event { pusherDisconnects.withLock { $0.append(reason) } }
+                }
+            }
+        }
+        defer { pusherTask?.cancel() }
         let pushStart = monotonicNanos()
         let cpu = CPUMeter(server)
         for tick in 0..<ticks {
@@ -542,15 +558,24 @@ struct SyncBenchmark: AsyncParsableCommand {
                     made.append((op.id.seq, monotonicNanos()))
                 }
             }
-            let syncStart = monotonicNanos()
-            let pushSent = Locked<UInt64?>(nil)
-            let report = try await context.sync(pusher) { _ in pushSent.withLock { if $0 == nil { $0 = monotonicNanos() } } }
-            for (seq, at) in made { pushTimes[seq] = (at, syncStart, pushSent.current ?? syncStart) }
-            pushed += report.pushed
-            syncSeconds.append(Double(monotonicNanos() - syncStart) / 1e6)
+            if pusherMode == "live" {
+                // The live session pushes each commit as it is made; latency counts from the edit.
+                for (seq, at) in made { pushTimes[seq] = (at, at, at) }
+                pushed += made.count
+            } else {
+                let syncStart = monotonicNanos()
+                let pushSent = Locked<UInt64?>(nil)
+                let report = try await context.sync(pusher) { _ in pushSent.withLock { if $0 == nil { $0 = monotonicNanos() } } }
+                for (seq, at) in made { pushTimes[seq] = (at, syncStart, pushSent.current ?? syncStart) }
+                pushed += report.pushed
+                syncSeconds.append(Double(monotonicNanos() - syncStart) / 1e6)
+            }
             let next = tickStart + UInt64(pushIntervalMs) * 1_000_000
             let now = monotonicNanos()
             if now < next { try await Task.sleep(for: .nanoseconds(Int(next - now))) }
+        }
+        if pusherMode == "live" {
+            for _ in 0..<300 where try pusher.status().outbox > 0 { try await Task.sleep(for: .milliseconds(100)) }
         }
         let pushSeconds = Double(monotonicNanos() - pushStart) / 1e9
         let cpuSeconds = cpu.reading
@@ -558,6 +583,8 @@ struct SyncBenchmark: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(100))
         }
         let rssEnd = server.rssKiB() ?? -1
+        pusherTask?.cancel()
+        _ = await pusherTask?.value
         for task in liveTasks { task.cancel() }
         for task in liveTasks { _ = try? await withDeadline(10, "a live station stopping") { await task.value } }
 
@@ -585,6 +612,9 @@ struct SyncBenchmark: AsyncParsableCommand {
             "server_rss_kib_per_idle_connection": Measure.rounded(perConnection, 1),
             "rate_asked": rate,
             "push_interval_ms": pushIntervalMs,
+            "pusher_mode": pusherMode,
+            "pusher_outbox_end": (try? pusher.status().outbox) ?? -1,
+            "pusher_disconnects": pusherDisconnects.current.count,
             "pushed": pushed,
             "push_seconds": Measure.rounded(pushSeconds, 3),
             "push_cpu_seconds": cpuSeconds,
