@@ -6,6 +6,7 @@
 //   TicketSyncProtocol      sync messages, limits, error codes and the sans-I/O session machines
 //   TicketSyncServer        the server: WebSocket/TLS transport, sessions, credentials; storage behind ServerStore
 //   TicketSyncServerSQLite  the embedded SQLite ServerStore
+//   TicketSyncServerPostgres  the PostgreSQL ServerStore (several nodes), its log watcher
 //   TicketSyncClient        the station: local SQLite store, sync client, the library applications embed
 //   ticketsyncd, ticketsync, ticketsync-bench   thin executables
 import PackageDescription
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -91,6 +93,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TicketSyncServerPostgres",
+            dependencies: [
+                "TicketModel",
+                "TicketSyncServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TicketSyncClient",
             dependencies: [
                 "TicketModel",
@@ -116,6 +131,8 @@ let package = Package(
                 "TicketSyncServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "TicketSyncServerSQLite",
+                "TicketSyncServerPostgres",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,7 +187,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TicketSyncServerSQLiteTests",
-            dependencies: ["TicketSyncServerSQLite", "TicketSyncServer", "TicketModel", "TicketTestSupport"],
+            dependencies: [
+                "TicketSyncServerSQLite", "TicketSyncServerPostgres", "TicketSyncServer", "TicketModel", "TicketTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,6 +6,7 @@ import Yams
 /// command line win over the file. Unknown keys and wrong types are errors that name the line.
 ///
 ///     data_dir: /var/lib/ticketsync
+///     database: postgres://ticketsync@db.internal:5432/ticketsync   # optional; SQLite in data_dir if absent
 ///     listen: 0.0.0.0:7443
 ///     certificate: /etc/ticketsync/server.pem
 ///     key: /etc/ticketsync/server-key.pem
@@ -14,6 +15,7 @@ import Yams
 ///     max_batch_operations: 5000
 struct ConfigFile: Equatable {
     var dataDirectory: String?
+    var database: String?
     var listen: String?
     var certificate: String?
     var key: String?
@@ -21,7 +23,7 @@ struct ConfigFile: Equatable {
     var maxMessageBytes: Int?
     var maxBatchOperations: Int?
 
-    static let keys = ["data_dir", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations"]
+    static let keys = ["data_dir", "database", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations"]
 
     /// Reads and checks a configuration file.
     static func load(path: String) throws(ServerError) -> ConfigFile {
@@ -68,6 +70,7 @@ struct ConfigFile: Equatable {
             }
             switch key {
             case "data_dir": config.dataDirectory = try text()
+            case "database": config.database = try text()
             case "listen": config.listen = try text()
             case "certificate": config.certificate = try text()
             case "key": config.key = try text()

@@ -3,13 +3,21 @@ import Foundation
 import Hummingbird
 import Logging
 import TicketSyncProtocol
+import ServiceLifecycle
 import TicketSyncServer
+import TicketSyncServerPostgres
 
 /// `ticketsyncd serve`: run the server until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the server (embedded SQLite in the data directory; a development certificate unless --certificate is given)."
+        abstract: "Run the server (embedded SQLite in the data directory, or PostgreSQL with --database; a development certificate unless --certificate is given).",
+        discussion: """
+            With --database the schema is migrated to this build's version on start (under a lock, so nodes \
+            starting together are safe); a database written by a newer ticketsyncd is refused. Several nodes \
+            may serve one database: each wakes its live sessions on PostgreSQL notifications and polls the log \
+            every --poll-ms as well.
+            """
     )
 
     @OptionGroup var data: DataDirectoryOptions
@@ -32,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most operations in one push or delivery (default \(SyncLimits().maxOperationsPerBatch)).")
     var maxBatchOperations: Int?
 
+    @Option(help: "With --database: how often to look at the log for other nodes' appends, in milliseconds (default 1000).")
+    var pollMs: Int = 1000
+
     @Option(help: ArgumentHelp("Log level (default info).", valueName: "trace|debug|info|notice|warning|error|critical"))
     var logLevel: String?
 
@@ -40,6 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
             let file = try config.map { path throws(ServerError) in try ConfigFile.load(path: path) } ?? ConfigFile()
             var data = self.data
             if !data.explicitlySet, let directory = file.dataDirectory { data.dataDirectory = directory }
+            if data.database == nil { data.database = file.database }
+            guard (10...60_000).contains(pollMs) else {
+                throw ServerError(.invalidArgument, "--poll-ms \(pollMs) is outside 10-60000")
+            }
             let listen = self.listen ?? file.listen ?? "127.0.0.1:\(ServerConfiguration.defaultPort)"
             let certificate = self.certificate ?? file.certificate
             let key = self.key ?? file.key
@@ -57,24 +72,44 @@ struct ServeCommand: AsyncParsableCommand {
             limits.maxMessageBytes = maxMessageBytes
             limits.maxOperationsPerBatch = maxBatchOperations
             limits.deliverBatchOperations = min(limits.deliverBatchOperations, maxBatchOperations)
-            var logger = Logger(label: "ticketsyncd")
-            logger.logLevel = level
-            let store = try data.openStore()
+            let logger = {
+                var logger = Logger(label: "ticketsyncd")
+                logger.logLevel = level
+                return logger
+            }()
             let configuration = ServerConfiguration(
                 dataDirectory: data.dataDirectory, host: host, port: port, certificatePath: certificate, keyPath: key,
                 limits: limits
             )
             let dataDirectory = data.dataDirectory
-            let app = try await TicketSyncServerApp.make(configuration: configuration, store: store, logger: logger, onStart: { startup in
-                var lines = [
-                    "ticketsyncd listening on wss://\(startup.address)\(SyncVersion.path)",
-                    "certificate sha256 fingerprint: \(startup.fingerprint)",
-                ]
-                if let ca = startup.caPath { lines.append("development CA: \(ca) (stations give --ca FILE, or --pin with the fingerprint above)") }
-                lines.append("create a station credential: ticketsyncd station add NAME --scope all --data-dir \(dataDirectory)")
-                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-            })
-            try await app.runService()
+            let storeFlag = try data.databaseURL().map { "--database \($0)" } ?? "--data-dir \(dataDirectory)"
+            do {
+                // The development certificates live here whichever store is used.
+                try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw ServerError(.storage, "cannot create the data directory \(dataDirectory): \(error.localizedDescription)")
+            }
+            let poll = Duration.milliseconds(pollMs)
+            try await data.withStore(logger: logger) { store, postgres in
+                let hub = LogHub()
+                let services: [any Service] =
+                    postgres.map { [PostgresLogWatcher(store: $0, hub: hub, pollInterval: poll, logger: logger)] } ?? []
+                let app = try await TicketSyncServerApp.make(
+                    configuration: configuration, store: store, logger: logger, hub: hub, services: services,
+                    onStart: { startup in
+                        var lines = [
+                            "ticketsyncd listening on wss://\(startup.address)\(SyncVersion.path)",
+                            "certificate sha256 fingerprint: \(startup.fingerprint)",
+                        ]
+                        if let ca = startup.caPath {
+                            lines.append("development CA: \(ca) (stations give --ca FILE, or --pin with the fingerprint above)")
+                        }
+                        lines.append("create a station credential: ticketsyncd station add NAME --scope all \(storeFlag)")
+                        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                    }
+                )
+                try await app.runService()
+            }
         }
     }
 

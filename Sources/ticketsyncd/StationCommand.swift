@@ -36,10 +36,12 @@ struct StationCommand: AsyncParsableCommand {
                 }
                 let parsed = try scopes.map { text throws(ServerError) in try Scope(parsing: text) }
                 let token = StationToken.generate()
-                let store = try data.openStore()
-                try await store.addStation(
-                    name: name, tokenHash: StationToken.hash(token), scopes: parsed, createdMillis: systemMillis()
-                )
+                let name = self.name
+                try await data.withStore(logger: quietLogger) { store, _ in
+                    try await store.addStation(
+                        name: name, tokenHash: StationToken.hash(token), scopes: parsed, createdMillis: systemMillis()
+                    )
+                }
                 if json {
                     try printJSON(["name": name, "token": token, "scopes": parsed.map(\.description)])
                 } else {
@@ -57,7 +59,7 @@ struct StationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Failure.guarding {
-                let stations = try await data.openStore().stations()
+                let stations = try await data.withStore(logger: quietLogger) { store, _ in try await store.stations() }
                 for station in stations {
                     let replica = station.replica.map { "\($0)" } ?? ""
                     if json {
@@ -83,7 +85,8 @@ struct StationCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Failure.guarding {
-                try await data.openStore().revokeStation(name: name)
+                let name = self.name
+                try await data.withStore(logger: quietLogger) { store, _ in try await store.revokeStation(name: name) }
                 print("revoked \(name)")
             }
         }

@@ -10,16 +10,19 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.guarding {
-            let store = try data.openStore()
-            let counts = try await store.counts()
-            let digest = try await store.digest().description
+            let (counts, digest) = try await data.withStore(logger: quietLogger) { store, _ in
+                (try await store.counts(), try await store.digest().description)
+            }
+            let location = try data.databaseURL().map(\.description)
             if json {
-                try printJSON([
+                var object: [String: Any] = [
                     "digest": digest, "operations": counts.operations, "tickets": counts.tickets, "stations": counts.stations,
-                    "data_dir": data.dataDirectory,
-                ])
+                ]
+                if let location { object["database"] = location } else { object["data_dir"] = data.dataDirectory }
+                try printJSON(object)
             } else {
-                print("data dir:    \(data.dataDirectory)\noperations:  \(counts.operations)\ntickets:     \(counts.tickets)\nstations:    \(counts.stations)\ndigest:      \(digest)")
+                let place = location.map { "database:    \($0)" } ?? "data dir:    \(data.dataDirectory)"
+                print("\(place)\noperations:  \(counts.operations)\ntickets:     \(counts.tickets)\nstations:    \(counts.stations)\ndigest:      \(digest)")
             }
         }
     }

@@ -55,12 +55,18 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var process: Process?
     private(set) var port: Int = 0
     let extraArguments: [String]
+    /// A PostgreSQL URL shared with other nodes (nil: SQLite in the data directory).
+    let database: String?
 
-    init(dataDirectory: String, extraArguments: [String] = []) throws {
+    init(dataDirectory: String, extraArguments: [String] = [], database: String? = nil) throws {
         binary = try builtExecutable("ticketsyncd")
         self.dataDirectory = dataDirectory
         self.extraArguments = extraArguments
+        self.database = database
     }
+
+    /// Where the commands find the store.
+    var storeArguments: [String] { ["--data-dir", dataDirectory] + (database.map { ["--database", $0] } ?? []) }
 
     var url: String { "wss://localhost:\(port)" }
     var caFile: String { dataDirectory + "/dev-ca.pem" }
@@ -69,7 +75,7 @@ final class ServerProcess: @unchecked Sendable {
     func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extraArguments
+        process.arguments = ["serve"] + storeArguments + ["--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extraArguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -111,7 +117,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// `ticketsyncd station add NAME --scope …` → the secret.
     func addStation(_ name: String, scopes: [String] = ["all"]) throws -> String {
-        let result = try run(binary, ["station", "add", name, "--data-dir", dataDirectory, "--json"] + scopes.flatMap { ["--scope", $0] })
+        let result = try run(binary, ["station", "add", name, "--json"] + storeArguments + scopes.flatMap { ["--scope", $0] })
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let token = object["token"] as? String
@@ -121,7 +127,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// `ticketsyncd status --json` → the digest.
     func digest() throws -> String {
-        let result = try run(binary, ["status", "--data-dir", dataDirectory, "--json"])
+        let result = try run(binary, ["status", "--json"] + storeArguments)
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let digest = object["digest"] as? String

@@ -28,7 +28,7 @@ import TicketSyncServer
         let digest: StateDigest
         let serverReplica: ReplicaID
         do {
-            let store = try location.open()
+            let store = try await location.open()
             let station = try await addBoundStation(store, "dfw-pack-1", replica: script.replica)
             let result = try await store.append(ops, from: station, at: script.receivedMillis)
             #expect(result == AppendResult(accepted: ops.count, duplicates: 0, rejected: [], decidedSequence: script.seq))
@@ -36,7 +36,7 @@ import TicketSyncServer
             serverReplica = try await store.serverReplica()
         }
         // A new handle on the same data, as after a restart.
-        let store = try location.open()
+        let store = try await location.open()
         #expect(try await store.serverReplica() == serverReplica)
         #expect(try await store.counts() == StoreCounts(operations: ops.count, tickets: 2, stations: 1))
         #expect(try await store.decidedSequence(of: script.replica) == script.seq)
@@ -56,7 +56,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func aResentBatchChangesNothing(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0x52))
         let ops = Self.workday(&script)
         let station = try await addBoundStation(store, "dfw-pack-1", replica: script.replica)
@@ -77,7 +77,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func digestEqualsTheModelsForSeveralStations(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var north = OperationScript(replica: ReplicaID(0x61))
         var south = OperationScript(replica: ReplicaID(0x62), millis: t0 + 500)
         let northStation = try await addBoundStation(store, "north", replica: north.replica)
@@ -104,7 +104,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func decidedSequenceWaitsForAGap(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0x63))
         let station = try await addBoundStation(store, "s", replica: script.replica)
         let ops = [script.create(ticket(1)), script.set(.priority, .text("low"), on: ticket(1)), script.set(.priority, .text("high"), on: ticket(1))]
@@ -118,7 +118,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func onlyABoundLiveStationAppendsItsOwnOperations(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var own = OperationScript(replica: ReplicaID(0x71))
         var other = OperationScript(replica: ReplicaID(0x72))
         let station = try await addBoundStation(store, "s", replica: own.replica)

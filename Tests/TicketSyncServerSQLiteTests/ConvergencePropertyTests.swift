@@ -16,7 +16,7 @@ import TicketTestSupport
         let received = work.baseMillis + work.now + 60_000
         var generator = SeededGenerator(seed: seed ^ 0x5E_4E)
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
 
         // One station per replica, scope `all`. The workload's last replica plays a server: its
         // operations are server-authored, so pushed by a station they must all be refused.

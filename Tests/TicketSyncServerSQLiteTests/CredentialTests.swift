@@ -7,7 +7,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func addLookUpAndRevoke(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         let token = StationToken.generate()
         let hash = StationToken.hash(token)
         try await store.addStation(name: "dfw-pack-1", tokenHash: hash, scopes: [.site("DFW1"), .team("returns")], createdMillis: t0)
@@ -29,7 +29,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func duplicateNameOrSecretIsRefused(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         let hash = StationToken.hash(StationToken.generate())
         try await store.addStation(name: "dfw-pack-1", tokenHash: hash, scopes: [.all], createdMillis: t0)
         let sameName = await #expect(throws: ServerError.self) {
@@ -46,7 +46,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func bindsToOneReplicaOnly(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         let hash = StationToken.hash(StationToken.generate())
         try await store.addStation(name: "a", tokenHash: hash, scopes: [.all], createdMillis: t0)
         try await store.addStation(name: "b", tokenHash: StationToken.hash(StationToken.generate()), scopes: [.all], createdMillis: t0)

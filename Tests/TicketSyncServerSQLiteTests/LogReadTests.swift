@@ -7,7 +7,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func pagesThroughEverythingOnceInOrderWithPlacements(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var north = OperationScript(replica: ReplicaID(0xA1))
         var south = OperationScript(replica: ReplicaID(0xA2), millis: t0 + 300)
         let northStation = try await addBoundStation(store, "north", replica: north.replica)
@@ -59,7 +59,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func knowsTheCursorsItGave(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         #expect(try await store.knows(cursor: "0"))
         #expect(try await !store.knows(cursor: "1"))
         var script = OperationScript(replica: ReplicaID(0xB1))

@@ -8,7 +8,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func refusedOperationsComeBackWithCodesAndTheRestApplies(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0x81))
         let station = try await addBoundStation(store, "dfw-pack-1", scopes: [.site("DFW1")], replica: script.replica)
         let a = ticket(1)
@@ -60,7 +60,7 @@ import TicketSyncServer
     @Test(arguments: StoreBackEnd.all)
     func scopesHoldBeforeTheOperationAndAfterACreate(_ backEnd: StoreBackEnd) async throws {
         let location = try backEnd.makeLocation()
-        let store = try location.open()
+        let store = try await location.open()
         var hub = OperationScript(replica: ReplicaID(0x91))
         var dfw = OperationScript(replica: ReplicaID(0x92))
         let hubStation = try await addBoundStation(store, "hub", scopes: [.all], replica: hub.replica)

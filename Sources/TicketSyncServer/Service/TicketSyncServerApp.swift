@@ -8,7 +8,7 @@ internal import HummingbirdWSCompression
 public import Logging
 internal import NIOCore
 internal import NIOSSL
-internal import ServiceLifecycle
+public import ServiceLifecycle
 internal import TicketModel
 public import TicketSyncProtocol
 
@@ -32,8 +32,11 @@ public enum TicketSyncServerApp {
     }
 
     /// Makes the application. `onStart` is called with the bound address once it listens.
+    /// `hub` wakes live sessions (pass one that a watcher of a shared store also feeds), and
+    /// `services` run beside the listener (such a watcher) with the same graceful shutdown.
     public static func make(
         configuration: ServerConfiguration, store: any ServerStore, logger: Logger,
+        hub: LogHub = LogHub(), services: [any Service] = [],
         now: @escaping @Sendable () -> UInt64 = systemMillis,
         onStart: @escaping @Sendable (Startup) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
@@ -57,7 +60,6 @@ public enum TicketSyncServerApp {
         let tls = try TLSSettings.server(certificatePath: certificatePath, keyPath: keyPath)
         let fingerprint = try DevelopmentCertificates.fingerprint(ofPEMFile: certificatePath)
 
-        let hub = LogHub()
         let registry = SessionRegistry()
         let serverID = try await store.serverReplica().description
         let runner = SyncSessionRunner(
@@ -115,7 +117,7 @@ public enum TicketSyncServerApp {
             router: router,
             server: try .tls(server, tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ticketsyncd"),
-            services: [RevocationWatcher(store: store, registry: registry, interval: interval)],
+            services: [RevocationWatcher(store: store, registry: registry, interval: interval)] + services,
             onServerRunning: { channel in
                 // TLS checks host names, not addresses: a loopback listener is reached as localhost.
                 let host = ["127.0.0.1", "::1", "localhost"].contains(configuration.host) ? "localhost" : configuration.host

@@ -1,0 +1,70 @@
+public import TicketModel
+public import TicketSyncServer
+internal import NIOCore
+internal import PostgresNIO
+
+/// Pulls: reading the log by cursor, one ticket's history, and the state digest.
+///
+/// A cursor is a log position in decimal, exactly as in the SQLite store. Positions are given by
+/// the single writer that holds the `log_head` lock and become visible in order, so "everything
+/// after N" never skips a row that commits late (docs/cursor.md). Nothing deletes log rows yet,
+/// so every cursor this store issued stays known.
+extension PostgresServerStore {
+    /// Log entries after `cursor` (nil: from the start), oldest first, at most `limit`.
+    /// Throws `invalidArgument` for a cursor that is not a position.
+    public func read(after cursor: String?, limit: Int) async throws(ServerError) -> [LogEntry] {
+        let position = try cursor.map { text throws(ServerError) in try LogCursor.require(text) } ?? 0
+        guard limit > 0 else { return [] }
+        let logger = self.logger
+        return try await reading("reading the log after position \(position)") { connection in
+            try await LogRows.entries(after: position, limit: limit, connection, logger)
+        }
+    }
+
+    /// Whether the store holds the whole log after `cursor`: true for `"0"` and every position
+    /// given so far; false beyond it (another server's cursor) and for text that is not a cursor.
+    public func knows(cursor: String) async throws(ServerError) -> Bool {
+        guard let position = LogCursor.position(cursor) else { return false }
+        if position == 0 { return true }
+        return try await position <= lastPosition()
+    }
+
+    /// The highest position given so far (0: an empty log).
+    public func lastPosition() async throws(ServerError) -> Int64 {
+        let logger = self.logger
+        return try await reading("reading the log's last position") { connection in try await LogRows.lastPosition(connection, logger) }
+    }
+
+    /// Every operation on `ticket` up to and including the entry at `cursor`, in log order.
+    public func operations(of ticket: TicketID, through cursor: String) async throws(ServerError) -> [TicketOperation] {
+        let position = try LogCursor.require(cursor)
+        let logger = self.logger
+        let id = ByteBuffer(bytes: ticket.bytes)
+        return try await reading("reading the history of ticket \(ticket)") { connection in
+            let rows = try await connection.query(
+                "SELECT position, body FROM operations WHERE ticket = \(id) AND position <= \(position) ORDER BY position", logger: logger
+            )
+            var operations: [TicketOperation] = []
+            for try await (position, body) in rows.decode((Int64, ByteBuffer).self) {
+                operations.append(try LogRows.decode(body, at: position))
+            }
+            return operations
+        }
+    }
+
+    /// The state digest of everything in the log: every operation replayed, in log order, into an
+    /// in-memory replica (the SQLite store's computation, so equal logs give equal digests).
+    public func digest() async throws(ServerError) -> StateDigest {
+        let id = try await serverReplica()
+        let logger = self.logger
+        return try await reading("computing the state digest") { connection in
+            // One statement, so one snapshot of the log.
+            let rows = try await connection.query("SELECT position, body FROM operations ORDER BY position", logger: logger)
+            var operations: [TicketOperation] = []
+            for try await (position, body) in rows.decode((Int64, ByteBuffer).self) {
+                operations.append(try LogRows.decode(body, at: position))
+            }
+            return TicketReplica.replaying(operations, as: id).digest()
+        }
+    }
+}

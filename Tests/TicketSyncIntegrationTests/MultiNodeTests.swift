@@ -1,0 +1,139 @@
+import Foundation
+import Synchronization
+import Testing
+import TicketModel
+import TicketSyncClient
+import TicketTestSupport
+
+/// Several real `ticketsyncd` nodes on one PostgreSQL (a throwaway cluster this test process
+/// starts), stations on different nodes, real TLS on loopback.
+@Suite(.serialized, .enabled(if: PostgresTestCluster.isAvailable)) struct MultiNodeTests {
+    static func nodes(_ count: Int, in folder: TemporaryDirectory, database: String, extra: [String] = []) throws -> [ServerProcess] {
+        let nodes = try (0..<count).map {
+            try ServerProcess(dataDirectory: folder.path("node\($0)"), extraArguments: extra, database: database)
+        }
+        for node in nodes { try node.start() }
+        return nodes
+    }
+
+    static func station(_ folder: TemporaryDirectory, _ name: String, node: ServerProcess) throws -> Station {
+        let station = try Station.create(at: folder.path("\(name).sqlite"), agent: name)
+        try station.configureServer(url: node.url, token: try node.addStation(name), caFile: node.caFile)
+        return station
+    }
+
+    /// Stations on three nodes edit the same tickets offline and sync in random orders: every
+    /// station and every node end with one digest.
+    @Test(arguments: propertySeeds(count: 1))
+    func stationsOnThreeNodesConverge(seed: UInt64) async throws {
+        let folder = try TemporaryDirectory()
+        let database = try PostgresTestCluster.shared().makeDatabase()
+        let nodes = try Self.nodes(3, in: folder, database: database)
+        defer { nodes.forEach { $0.stop() } }
+        var generator = SeededGenerator(seed: seed)
+        let stations = try (0..<6).map { try Self.station(folder, "desk\($0)", node: nodes[$0 % 3]) }
+
+        var tickets: [TicketID] = []
+        for index in 0..<12 { tickets.append(try stations[0].createTicket([.title: .text("Parcel \(index)"), .site: .text("DFW1")])) }
+        for station in stations { _ = try await station.syncOnce() }
+        for (index, station) in stations.enumerated() { #expect(try station.status().tickets == 12, "seed \(seed): desk\(index)") }
+
+        for (index, station) in stations.enumerated() {
+            for step in 0..<40 {
+                let ticket = tickets.randomElement(using: &generator)!
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: try station.update(ticket, [.priority: .text(["low", "normal", "high", "urgent"].randomElement(using: &generator)!)])
+                case 1: try station.comment(on: ticket, body: "desk\(index) note \(step)")
+                default: try station.assign(ticket, to: "agent\(Int.random(in: 0..<3, using: &generator))")
+                }
+            }
+        }
+        // Everyone at once, then everyone again: the second round brings what the first missed.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for station in stations { group.addTask { _ = try await station.syncOnce() } }
+            try await group.waitForAll()
+        }
+        for station in stations.shuffled(using: &generator) { _ = try await station.syncOnce() }
+
+        let digests = try nodes.map { try $0.digest() }
+        #expect(Set(digests).count == 1, "seed \(seed): nodes disagree")
+        for (index, station) in stations.enumerated() {
+            #expect(try station.status().outbox == 0, "seed \(seed): desk\(index) still has an outbox")
+            #expect(try station.digest().description == digests[0], "seed \(seed): desk\(index) differs from the nodes")
+        }
+    }
+
+    /// A station live on node B receives what a station pushed to node A, with B polling the log
+    /// only once a minute: the PostgreSQL notification woke B's session. (The wait is a bound
+    /// that ends the test, not a speed assertion.)
+    @Test func anOperationPushedToOneNodeReachesAStationLiveOnAnother() async throws {
+        let folder = try TemporaryDirectory()
+        let database = try PostgresTestCluster.shared().makeDatabase()
+        let nodes = try Self.nodes(2, in: folder, database: database, extra: ["--poll-ms", "60000"])
+        defer { nodes.forEach { $0.stop() } }
+        let writer = try Self.station(folder, "writer", node: nodes[0])
+        let watcher = try Self.station(folder, "watcher", node: nodes[1])
+        let ticket = try writer.createTicket([.title: .text("Carrier missed pickup"), .site: .text("DFW1")])
+        _ = try await writer.syncOnce()
+        _ = try await watcher.syncOnce()
+
+        let received = Mutex<Set<String>>([])
+        let live = Task {
+            try await watcher.syncLive(onEvent: { event in
+                guard case .received(let operations) = event else { return }
+                for op in operations { if case .comment(let body, _) = op.payload { received.withLock { _ = $0.insert(body) } } }
+            })
+        }
+        defer { live.cancel() }
+        // The first comment may arrive in the live session's catch-up; once it has, the session
+        // is caught up and waits for a wake-up, so the second can only come through one.
+        for body in ["Rebooked for 3 pm", "Driver on the way"] {
+            try writer.comment(on: ticket, body: body)
+            _ = try await writer.syncOnce()
+            var arrived = false
+            for _ in 0..<600 {  // at most 30 s: a bound that ends the test, not a speed assertion
+                arrived = received.withLock { $0.contains(body) }
+                if arrived { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(arrived, "the comment '\(body)' did not reach the station live on the other node")
+        }
+        #expect(try watcher.digest() == (try writer.digest()))
+    }
+
+    /// A node killed with SIGKILL while a station pushes through it, again and again: every
+    /// acknowledged operation is in the shared store, the other node keeps serving, and a
+    /// station on the other node ends with everything exactly once.
+    @Test func aKilledNodeLosesNothingAcknowledged() async throws {
+        let folder = try TemporaryDirectory()
+        let database = try PostgresTestCluster.shared().makeDatabase()
+        let nodes = try Self.nodes(2, in: folder, database: database)
+        defer { nodes.forEach { $0.stop() } }
+        let pusher = try Self.station(folder, "pusher", node: nodes[0])
+        let reader = try Self.station(folder, "reader", node: nodes[1])
+        let ticket = try pusher.createTicket([.title: .text("Pallet recount"), .site: .text("SEA1")])
+        for index in 0..<2000 { try pusher.comment(on: ticket, body: "count \(index)") }
+
+        var kills = 0
+        for delay in [40, 90, 140, 190] {
+            let push = Task { try? await pusher.syncOnce() }
+            try await Task.sleep(for: .milliseconds(delay))
+            nodes[0].kill()
+            kills += 1
+            _ = await push.value
+            // What the station dropped from its outbox was acknowledged: it must be stored.
+            let acknowledged = 2001 - (try pusher.status().outbox)
+            _ = try await reader.syncOnce()
+            let stored = try reader.status().operations
+            #expect(stored >= acknowledged, "acknowledged \(acknowledged), stored \(stored)")
+            try nodes[0].start()
+        }
+        _ = try await pusher.syncOnce()
+        _ = try await reader.syncOnce()
+        #expect(kills == 4)
+        #expect(try pusher.status().outbox == 0)
+        #expect(try reader.status().operations == 2001)
+        #expect(try reader.digest() == (try pusher.digest()))
+        #expect(try nodes[1].digest() == (try pusher.digest().description))
+    }
+}
