@@ -27,7 +27,7 @@ import TicketTestSupport
     @Test(arguments: propertySeeds(count: 1))
     func stationsOnThreeNodesConverge(seed: UInt64) async throws {
         let folder = try TemporaryDirectory()
-        let database = try PostgresTestCluster.shared().makeDatabase()
+        let database = try await PostgresTestCluster.shared().makeDatabase()
         let nodes = try Self.nodes(3, in: folder, database: database)
         defer { nodes.forEach { $0.stop() } }
         var generator = SeededGenerator(seed: seed)
@@ -68,7 +68,7 @@ import TicketTestSupport
     /// that ends the test, not a speed assertion.)
     @Test func anOperationPushedToOneNodeReachesAStationLiveOnAnother() async throws {
         let folder = try TemporaryDirectory()
-        let database = try PostgresTestCluster.shared().makeDatabase()
+        let database = try await PostgresTestCluster.shared().makeDatabase()
         let nodes = try Self.nodes(2, in: folder, database: database, extra: ["--poll-ms", "60000"])
         defer { nodes.forEach { $0.stop() } }
         let writer = try Self.station(folder, "writer", node: nodes[0])
@@ -106,7 +106,7 @@ import TicketTestSupport
     /// station on the other node ends with everything exactly once.
     @Test func aKilledNodeLosesNothingAcknowledged() async throws {
         let folder = try TemporaryDirectory()
-        let database = try PostgresTestCluster.shared().makeDatabase()
+        let database = try await PostgresTestCluster.shared().makeDatabase()
         let nodes = try Self.nodes(2, in: folder, database: database)
         defer { nodes.forEach { $0.stop() } }
         let pusher = try Self.station(folder, "pusher", node: nodes[0])

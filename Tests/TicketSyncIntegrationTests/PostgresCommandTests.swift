@@ -5,10 +5,10 @@ import TicketTestSupport
 /// `ticketsyncd migrate|station|status --database URL`: the commands on PostgreSQL, their
 /// errors, and a password that never shows.
 @Suite(.enabled(if: PostgresTestCluster.isAvailable)) struct PostgresCommandTests {
-    @Test func migrateStationAndStatusWorkAndNeverShowThePassword() throws {
+    @Test func migrateStationAndStatusWorkAndNeverShowThePassword() async throws {
         let binary = try builtExecutable("ticketsyncd")
-        let cluster = try PostgresTestCluster.shared()
-        let plain = try cluster.makeDatabase()
+        let cluster = try await PostgresTestCluster.shared()
+        let plain = try await cluster.makeDatabase()
         // The cluster trusts loopback, so any password is accepted: it must still never be shown.
         let url = plain.replacingOccurrences(of: "postgres@", with: "postgres:hunter2@")
         let folder = try TemporaryDirectory()
@@ -37,7 +37,7 @@ import TicketTestSupport
         }
     }
 
-    @Test func aBadOrUnreachableDatabaseIsOneClearLine() throws {
+    @Test func aBadOrUnreachableDatabaseIsOneClearLine() async throws {
         let binary = try builtExecutable("ticketsyncd")
         let bad = try run(binary, ["status", "--database", "mysql://root:hunter2@127.0.0.1/x"])
         #expect(bad.status == 65)
@@ -49,7 +49,7 @@ import TicketTestSupport
         #expect(down.stderr.contains("cannot reach PostgreSQL at postgres://postgres@127.0.0.1:1/x"), "\(down.stderr)")
         #expect(!down.stderr.contains("hunter2") && down.stderr.split(separator: "\n").count == 1)
 
-        let cluster = try PostgresTestCluster.shared()
+        let cluster = try await PostgresTestCluster.shared()
         let missing = try run(binary, ["status", "--database", cluster.url(database: "no_such_database")])
         #expect(missing.status == 74)
         #expect(missing.stderr.contains("no such database") || missing.stderr.contains("does not exist"), "\(missing.stderr)")

@@ -22,7 +22,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func acceptedOperationsSurviveReopening(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         var script = OperationScript(replica: ReplicaID(0x51))
         let ops = Self.workday(&script)
         let digest: StateDigest
@@ -55,7 +55,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func aResentBatchChangesNothing(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0x52))
         let ops = Self.workday(&script)
@@ -76,7 +76,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func digestEqualsTheModelsForSeveralStations(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var north = OperationScript(replica: ReplicaID(0x61))
         var south = OperationScript(replica: ReplicaID(0x62), millis: t0 + 500)
@@ -103,7 +103,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func decidedSequenceWaitsForAGap(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0x63))
         let station = try await addBoundStation(store, "s", replica: script.replica)
@@ -117,7 +117,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func onlyABoundLiveStationAppendsItsOwnOperations(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var own = OperationScript(replica: ReplicaID(0x71))
         var other = OperationScript(replica: ReplicaID(0x72))

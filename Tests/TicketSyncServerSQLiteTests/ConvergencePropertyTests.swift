@@ -15,7 +15,7 @@ import TicketTestSupport
         work.run(operations: 800, syncEvery: 100)
         let received = work.baseMillis + work.now + 60_000
         var generator = SeededGenerator(seed: seed ^ 0x5E_4E)
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
 
         // One station per replica, scope `all`. The workload's last replica plays a server: its

@@ -6,7 +6,7 @@ import TicketSyncServer
 @Suite struct CredentialTests {
     @Test(arguments: StoreBackEnd.all)
     func addLookUpAndRevoke(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         let token = StationToken.generate()
         let hash = StationToken.hash(token)
@@ -28,7 +28,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func duplicateNameOrSecretIsRefused(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         let hash = StationToken.hash(StationToken.generate())
         try await store.addStation(name: "dfw-pack-1", tokenHash: hash, scopes: [.all], createdMillis: t0)
@@ -45,7 +45,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func bindsToOneReplicaOnly(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         let hash = StationToken.hash(StationToken.generate())
         try await store.addStation(name: "a", tokenHash: hash, scopes: [.all], createdMillis: t0)
@@ -69,7 +69,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func serverReplicaIsMadeOnceAndKept(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let first = try await location.open().serverReplica()
         #expect(first.rawValue != 0)
         #expect(try await location.open().serverReplica() == first)

@@ -6,7 +6,7 @@ import TicketSyncServer
 @Suite struct LogReadTests {
     @Test(arguments: StoreBackEnd.all)
     func pagesThroughEverythingOnceInOrderWithPlacements(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var north = OperationScript(replica: ReplicaID(0xA1))
         var south = OperationScript(replica: ReplicaID(0xA2), millis: t0 + 300)
@@ -58,7 +58,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func knowsTheCursorsItGave(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         #expect(try await store.knows(cursor: "0"))
         #expect(try await !store.knows(cursor: "1"))

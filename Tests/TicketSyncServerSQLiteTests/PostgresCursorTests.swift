@@ -14,7 +14,7 @@ import TicketTestSupport
     /// While A is held no reader advances past what had committed before it, and B's and C's
     /// appends are not acknowledged; once A commits, readers on every node see everything once.
     @Test func aReaderNeverPassesAWriterThatIsStillOpen() async throws {
-        let location = try PostgresLocation()
+        let location = try await PostgresLocation()
         let nodes = [try await location.openPostgres(), try await location.openPostgres(), try await location.openPostgres()]
         var scripts = (0..<3).map { OperationScript(replica: ReplicaID(UInt64(0xD0 + $0))) }
         var stations: [StationRecord] = []
@@ -80,7 +80,7 @@ import TicketTestSupport
     /// Writers on three nodes and readers on each, all at once: every reader, following its
     /// cursor while the writers commit, ends with every accepted operation exactly once.
     @Test func readersFollowingConcurrentWritersSeeEveryOperationOnce() async throws {
-        let location = try PostgresLocation()
+        let location = try await PostgresLocation()
         let nodes = [try await location.openPostgres(), try await location.openPostgres(), try await location.openPostgres()]
         let writers = 6, appendsEach = 15
         var batches: [[[TicketOperation]]] = []

@@ -35,7 +35,7 @@ import TicketTestSupport
 
 @Suite(.enabled(if: PostgresTestCluster.isAvailable)) struct PostgresSchemaTests {
     @Test func migratesOnceAndNodesStartingTogetherAgree() async throws {
-        let location = try PostgresLocation()
+        let location = try await PostgresLocation()
         let stores = try await withThrowingTaskGroup(of: ReplicaID.self) { group in
             for _ in 0..<3 { group.addTask { try await location.openPostgres().serverReplica() } }
             var replicas: [ReplicaID] = []
@@ -46,17 +46,17 @@ import TicketTestSupport
         let store = try await location.openPostgres()
         #expect(try await store.open() == (from: 1, to: 1))
         #expect(try await store.schemaVersion() == (database: 1, build: 1))
-        let cluster = try PostgresTestCluster.shared()
+        let cluster = try await PostgresTestCluster.shared()
         let name = String(location.url.split(separator: "/").last!.split(separator: "?").first!)
-        #expect(try cluster.psql("SELECT string_agg(version::text, ',') FROM ticketsync_schema", database: name) == "1\n")
+        #expect(try await cluster.psql("SELECT string_agg(version::text, ',') FROM ticketsync_schema", database: name) == "1\n")
     }
 
     @Test func aDatabaseWrittenByANewerVersionIsRefused() async throws {
-        let location = try PostgresLocation()
+        let location = try await PostgresLocation()
         _ = try await location.openPostgres()
-        let cluster = try PostgresTestCluster.shared()
+        let cluster = try await PostgresTestCluster.shared()
         let name = String(location.url.split(separator: "/").last!.split(separator: "?").first!)
-        try cluster.psql("INSERT INTO ticketsync_schema (version) VALUES (99)", database: name)
+        try await cluster.psql("INSERT INTO ticketsync_schema (version) VALUES (99)", database: name)
         let error = await #expect(throws: ServerError.self) { try await location.openPostgres() }
         #expect(error?.code == .storage)
         #expect(error?.message.contains("schema version 99") == true && error?.message.contains("newer") == true, "\(error?.message ?? "")")
@@ -64,7 +64,7 @@ import TicketTestSupport
 
     /// A server that is not there, and a database that does not exist: storage errors that say so.
     @Test func anUnreachableServerOrMissingDatabaseIsReportedClearly() async throws {
-        let cluster = try PostgresTestCluster.shared()
+        let cluster = try await PostgresTestCluster.shared()
         let missing = PostgresServerStore(
             database: try DatabaseURL(parsing: cluster.url(database: "no_such_db"), environment: [:]), logger: .init(label: "test")
         )

@@ -7,7 +7,7 @@ import TicketSyncServer
 @Suite struct RejectionTests {
     @Test(arguments: StoreBackEnd.all)
     func refusedOperationsComeBackWithCodesAndTheRestApplies(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0x81))
         let station = try await addBoundStation(store, "dfw-pack-1", scopes: [.site("DFW1")], replica: script.replica)
@@ -59,7 +59,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func scopesHoldBeforeTheOperationAndAfterACreate(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = try await location.open()
         var hub = OperationScript(replica: ReplicaID(0x91))
         var dfw = OperationScript(replica: ReplicaID(0x92))

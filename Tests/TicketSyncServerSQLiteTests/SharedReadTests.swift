@@ -40,7 +40,7 @@ import TicketSyncServer
 
     @Test(arguments: StoreBackEnd.all)
     func sessionsAtOneCursorShareOneReadAndNeverMissAnAppend(_ backEnd: StoreBackEnd) async throws {
-        let location = try backEnd.makeLocation()
+        let location = try await backEnd.makeLocation()
         let store = CountingStore(try await location.open())
         var script = OperationScript(replica: ReplicaID(0xB1))
         let station = try await addBoundStation(store, "north", replica: script.replica)
@@ -79,7 +79,7 @@ import TicketSyncServer
     }
 
     @Test func cacheKeepsAtMostItsEntryBudget() async throws {
-        let location = try StoreBackEnd.sqlite.makeLocation()
+        let location = try await StoreBackEnd.sqlite.makeLocation()
         let store = try await location.open()
         var script = OperationScript(replica: ReplicaID(0xB2))
         let station = try await addBoundStation(store, "south", replica: script.replica)

@@ -32,16 +32,29 @@ public final class PostgresTestCluster: Sendable {
     }
 
     /// The cluster of this process, started on first use.
-    public static func shared() throws -> PostgresTestCluster {
-        try started.get()
+    ///
+    /// Starting it (initdb, then waiting for `pg_isready`) blocks for seconds, so it runs on a
+    /// thread of its own: blocking the test process's cooperative pool (two threads on a 2-core
+    /// machine) would stall every other test's sessions until the server's pings time out.
+    public static func shared() async throws -> PostgresTestCluster {
+        try await started.value
     }
 
-    private static let started: Result<PostgresTestCluster, any Error> = Result { try PostgresTestCluster() }
+    private static let started = Task<PostgresTestCluster, any Error> { try await onOwnThread { try PostgresTestCluster() } }
+
+    /// Runs blocking work (processes, waits) on a new thread, off the cooperative pool.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
 
     /// A URL of a new, empty database on the cluster.
-    public func makeDatabase() throws -> String {
+    public func makeDatabase() async throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try Self.run(binDirectory + "/createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", superuser, name], asPostgres: false)
+        let arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", superuser, name]
+        let createdb = binDirectory + "/createdb"
+        try await Self.onOwnThread { try Self.run(createdb, arguments, asPostgres: false) }
         return url(database: name)
     }
 
@@ -50,12 +63,10 @@ public final class PostgresTestCluster: Sendable {
 
     /// Runs SQL through `psql` (as the superuser) and returns its unaligned output.
     @discardableResult
-    public func psql(_ sql: String, database: String) throws -> String {
-        try Self.run(
-            binDirectory + "/psql",
-            ["-h", "127.0.0.1", "-p", String(port), "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql],
-            asPostgres: false
-        )
+    public func psql(_ sql: String, database: String) async throws -> String {
+        let arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql]
+        let psql = binDirectory + "/psql"
+        return try await Self.onOwnThread { try Self.run(psql, arguments, asPostgres: false) }
     }
 
     private init() throws {

@@ -14,13 +14,13 @@ import TicketTestSupport
 struct StoreBackEnd: Sendable, CustomTestStringConvertible {
     let name: String
     /// A fresh, empty place for one test's store.
-    let makeLocation: @Sendable () throws -> any StoreLocation
+    let makeLocation: @Sendable () async throws -> any StoreLocation
 
     var testDescription: String { name }
 
     static let sqlite = StoreBackEnd(name: "sqlite") { try SQLiteLocation() }
 
-    static let postgres = StoreBackEnd(name: "postgres") { try PostgresLocation() }
+    static let postgres = StoreBackEnd(name: "postgres") { try await PostgresLocation() }
 
     static let all: [StoreBackEnd] = PostgresTestCluster.isAvailable ? [.sqlite, .postgres] : [.sqlite]
 }
@@ -37,7 +37,7 @@ final class PostgresLocation: StoreLocation, Sendable {
     let url: String
     private let runs = Mutex<[Task<Void, Never>]>([])
 
-    init() throws { url = try PostgresTestCluster.shared().makeDatabase() }
+    init() async throws { url = try await PostgresTestCluster.shared().makeDatabase() }
 
     func open() async throws -> any ServerStore { try await openPostgres() }
 
