@@ -15,9 +15,9 @@ import TicketTestSupport
 
     /// A random valid calendar.
     static func randomCalendar(_ generator: inout SeededGenerator) -> BusinessCalendar {
-        let zone = zones.randomElement(using: &generator)!
         if Int.random(in: 0..<8, using: &generator) == 0 { return .alwaysOpen }
         while true {
+            let zone = zones.randomElement(using: &generator)!
             var windows: [WorkingWindow] = []
             for day in Weekday.allCases where Bool.random(using: &generator) {
                 let start = boundaries.dropLast().randomElement(using: &generator)!

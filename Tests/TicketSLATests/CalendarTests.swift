@@ -84,6 +84,11 @@ import TicketSLA
 
     @Test func badCalendarsAreRefusedWithTheReason() throws {
         #expect(throws: SLAConfigurationError.self) { try BusinessCalendar(name: "x", timeZone: "Mars/Olympus", windows: windows(weekdays, "09:00-17:00")) }
+        // Aliases ICU leaves out of its list are still IANA names; abbreviations are not.
+        #expect(try BusinessCalendar(name: "x", timeZone: "Asia/Kolkata", windows: windows(weekdays, "09:00-17:00")).timeZoneIdentifier == "Asia/Kolkata")
+        #expect { try BusinessCalendar(name: "x", timeZone: "EST", windows: windows(weekdays, "09:00-17:00")) } throws: {
+            ($0 as? SLAConfigurationError)?.code == .badTimeZone
+        }
         do {
             _ = try BusinessCalendar(name: "x", timeZone: "Mars/Olympus", windows: windows(weekdays, "09:00-17:00"))
         } catch let error as SLAConfigurationError {

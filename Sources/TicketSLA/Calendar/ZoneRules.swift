@@ -13,10 +13,12 @@ final class ZoneRules: Sendable {
     private let zone: TimeZone
 
     init?(identifier: String) {
-        // Foundation also accepts abbreviations and GMT offsets; an IANA name contains a slash
-        // (or is UTC/GMT itself), and round-trips through the zone's own identifier.
-        guard let zone = TimeZone(identifier: identifier), TimeZone.knownTimeZoneIdentifiers.contains(identifier)
-            || identifier == "UTC" || identifier == "GMT"
+        // Foundation also accepts abbreviations (EST) and offsets (GMT+5); an IANA name has a
+        // slash (Area/Location; ICU's list of known ids leaves out some aliases such as
+        // Asia/Kolkata), or is UTC or GMT itself.
+        guard let zone = TimeZone(identifier: identifier),
+            identifier.contains("/") || identifier == "UTC" || identifier == "GMT"
+                || TimeZone.knownTimeZoneIdentifiers.contains(identifier)
         else { return nil }
         self.identifier = identifier
         self.zone = zone

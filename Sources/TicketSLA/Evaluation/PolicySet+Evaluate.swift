@@ -212,8 +212,8 @@ struct Evaluator {
             start: since, end: now, thresholds: [interval], timeline: timeline, calendar: calendar, pauses: pauses
         )
         let running = run.isRunning(pauses: pauses)
-        guard running || run.crossings[0] != nil, ClockRun.stopStatuses.contains(timeline.status(at: now)) == false,
-            let due = run.reach(0, threshold: interval, now: now, running: running, calendar: calendar)
+        // Only while the ticket is being worked: no reminders while paused, solved or closed.
+        guard running, let due = run.reach(0, threshold: interval, now: now, running: running, calendar: calendar)
         else { return [] }
         return [SLADeadline(kind: .updateReminder, cycle: replies.count + 1, dueMillis: due)]
     }

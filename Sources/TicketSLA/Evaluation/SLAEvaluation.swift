@@ -42,7 +42,7 @@ public struct SLAEvaluation: Hashable, Sendable {
     }
 
     /// The clock of a metric, if the policy measures it (and, for next response, a cycle opened).
-    public func clock(_ metric: SLAMetric) -> SLAClock? { clocks.first { $0.metric == metric } }
+    public func clock(_ metric: SLAMetric) -> SLAClock? { clocks.last { $0.metric == metric } }
 
     /// Whether any clock is breached (declared or computed), reported-late ones excluded.
     public var isBreached: Bool { clocks.contains { $0.state == .breached } }

@@ -42,6 +42,8 @@ extension PolicySet {
 struct PolicyFileParser {
     var problems: [PolicyProblem] = []
     private var calendars: [String: BusinessCalendar] = [:]
+    /// Calendars defined but refused (already reported): references to them are not reported again.
+    private var refusedCalendars: Set<String> = []
 
     static let topKeys = ["calendars", "policies"]
     static let calendarKeys = ["time_zone", "hours", "holidays"]
@@ -120,7 +122,7 @@ struct PolicyFileParser {
                 add(nameNode, .badReference, "'24x7' is built in; give your calendar another name")
                 continue
             }
-            if let calendar = parseCalendar(name, value) { calendars[name] = calendar }
+            if let calendar = parseCalendar(name, value) { calendars[name] = calendar } else { refusedCalendars.insert(name) }
         }
     }
 
@@ -271,6 +273,8 @@ struct PolicyFileParser {
         if let calendarNode = map["calendar"], let name = text(calendarNode, "calendar"), name != "24x7" {
             if let found = calendars[name] {
                 calendar = found
+            } else if refusedCalendars.contains(name) {
+                // Its own problems are reported where it is defined.
             } else {
                 let known = (["24x7"] + calendars.keys.sorted()).joined(separator: ", ")
                 add(calendarNode, .badReference, "unknown calendar '\(name.prefix(40))'; define it under 'calendars:' or use one of: \(known)")
