@@ -3,6 +3,7 @@
 //
 // Layers (each only depends on the ones before it):
 //   TicketModel             the ticket CRDT, hybrid logical clock, operations, canonical encoding
+//   TicketSLA               SLA policies, business calendars and clocks derived from a ticket's operations (pure)
 //   TicketSyncProtocol      sync messages, limits, error codes and the sans-I/O session machines
 //   TicketSyncServer        the server: WebSocket/TLS transport, sessions, credentials; storage behind ServerStore
 //   TicketSyncServerSQLite  the embedded SQLite ServerStore
@@ -62,6 +63,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TicketSLA",
+            dependencies: [
+                "TicketModel",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TicketSyncServer",
             dependencies: [
                 "TicketModel",
@@ -109,6 +118,7 @@ let package = Package(
             name: "TicketSyncClient",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -127,6 +137,7 @@ let package = Package(
             name: "ticketsyncd",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncProtocol",
                 "TicketSyncServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -143,6 +154,7 @@ let package = Package(
             name: "ticketsync",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncClient",
                 "TicketSyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -173,8 +185,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TicketSLATests",
+            dependencies: ["TicketSLA", "TicketModel", "TicketTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TicketSyncClientTests",
-            dependencies: ["TicketSyncClient", "TicketModel", "TicketTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TicketSyncClient", "TicketModel", "TicketSLA", "TicketTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,11 +11,15 @@ struct CLIError: Error, CustomStringConvertible {
     let status: ExitStatus
     /// What is wrong and, where there is one, the fix. May carry extra lines (candidates).
     let message: String
+    /// Whether each line of the message is an error of its own (policy file problems), printed
+    /// one per line rather than joined.
+    var linePerProblem = false
 
     /// Creates an error of the given kind.
-    init(_ status: ExitStatus, _ message: String) {
+    init(_ status: ExitStatus, _ message: String, linePerProblem: Bool = false) {
         self.status = status
         self.message = message
+        self.linePerProblem = linePerProblem
     }
 
     /// A value the CLI itself refuses before asking the station.

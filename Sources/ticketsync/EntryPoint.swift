@@ -49,7 +49,9 @@ enum EntryPoint {
         if lines.isEmpty { lines = ["failed"] }
         // Only ambiguous ids keep their extra lines (the candidates); anything else is one line.
         let text: String
-        if failure.status == .ambiguous {
+        if failure.linePerProblem {
+            text = lines.map { "ticketsync: error: " + $0 }.joined(separator: "\n")
+        } else if failure.status == .ambiguous {
             text = "ticketsync: error: " + lines.joined(separator: "\n")
         } else {
             text = "ticketsync: error: " + lines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

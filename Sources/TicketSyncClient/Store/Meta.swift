@@ -6,6 +6,8 @@ enum Meta {
         case replica, agent, createdMillis = "created_ms", clock, lastSequence = "last_seq"
         case serverURL = "server_url", token, pin, caFile = "ca_file"
         case cursor, lastSyncMillis = "last_sync_ms"
+        /// The SLA policy file's text (YAML) and the path it was read from; absent: the default set.
+        case slaPolicies = "sla_policies", slaPolicyFile = "sla_policy_file"
     }
 
     static func get(_ key: Key, _ db: Database) throws -> String? {

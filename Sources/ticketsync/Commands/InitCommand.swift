@@ -24,6 +24,15 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var credentials: ServerOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "An SLA policy file (YAML) for provisional clocks; default: the built-in policy. Change it later with 'ticketsync policy FILE'.",
+            valueName: "file"
+        ),
+        completion: .file(extensions: ["yaml", "yml"])
+    )
+    var policy: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -35,6 +44,8 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         // Check everything before creating anything, so that a typo does not leave a store behind.
         let settings = try server.map { try credentials.settings(url: $0) }
+        let policyText = try policy.map(PolicyCommand.read)
+        if let policyText, let policy { try PolicyCommand.check(policyText, file: policy) }
         let directory = home.directory
         try createDirectory(directory)
         let path = home.storePath
@@ -43,6 +54,7 @@ struct InitCommand: ParsableCommand {
         // The store holds the server credential: only its owner may read it.
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         try settings?.apply(to: station)
+        if let policyText, let policy { try station.setSLAPolicies(yaml: policyText, file: policy) }
         if output.json {
             JSONOutput.print([
                 "replica": station.replica.description, "agent": agent, "store": path,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TicketModel
+import TicketSLA
 import TicketSyncClient
 
 /// `ticketsync list`: tickets matching filters, as a table or JSON.
@@ -9,7 +10,8 @@ struct ListCommand: ParsableCommand {
         abstract: "List tickets, filtered and sorted.",
         discussion: """
             Every filter given must match; repeated --status or --priority match any of their values, \
-            repeated --tag must all be present. The ID column shows at least 8 hex digits, more when \
+            repeated --tag must all be present. --at-risk and --breached evaluate SLA clocks (confirmed \
+            by the server where it has recorded them, else provisional) and add an SLA column. The ID column shows at least 8 hex digits, more when \
             tickets made in the same moment would otherwise look alike; any unique prefix addresses a ticket.
             """
     )
@@ -58,6 +60,12 @@ struct ListCommand: ParsableCommand {
     @Option(help: ArgumentHelp("At most this many tickets; 0 for all.", valueName: "n"))
     var limit = 50
 
+    @Flag(help: "Only tickets with an SLA clock past its warning threshold and not yet breached.")
+    var atRisk = false
+
+    @Flag(help: "Only tickets with a breached SLA clock.")
+    var breached = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -77,14 +85,54 @@ struct ListCommand: ParsableCommand {
         query.order = try ArgumentValues.order(sort)
         guard limit >= 0 else { throw CLIError.invalid("--limit \(limit): give 0 (no limit) or more") }
         query.limit = limit == 0 ? nil : limit
-        let tickets = try home.openStation().list(query)
+        let station = try home.openStation()
+        guard atRisk || breached else {
+            let tickets = try station.list(query)
+            if output.json {
+                JSONOutput.print(tickets.map(\.json))
+            } else if tickets.isEmpty {
+                print("No tickets match.")
+            } else {
+                print(Self.table(tickets).render(width: Terminal.width))
+            }
+            return
+        }
+        // SLA filters: evaluate every matching ticket, keep those at risk or breached, then limit.
+        query.limit = nil
+        let statuses = try station.slaStatuses()
+        var rows: [(TicketSummary, TicketSLAStatus)] = []
+        for ticket in try station.list(query) {
+            guard let sla = statuses[ticket.id] else { continue }
+            if (atRisk && sla.isAtRisk) || (breached && sla.isBreached) { rows.append((ticket, sla)) }
+        }
+        if limit > 0 { rows = Array(rows.prefix(limit)) }
         if output.json {
-            JSONOutput.print(tickets.map(\.json))
-        } else if tickets.isEmpty {
+            JSONOutput.print(rows.map { ticket, sla -> JSONObject in
+                var object = ticket.json
+                object["sla_status"] = sla.json
+                return object
+            })
+        } else if rows.isEmpty {
             print("No tickets match.")
         } else {
-            print(Self.table(tickets).render(width: Terminal.width))
+            var table = Self.table(rows.map(\.0))
+            table.headings.insert("SLA", at: 2)
+            for (index, (_, sla)) in rows.enumerated() { table.rows[index].insert(Self.slaCell(sla), at: 2) }
+            print(table.render(width: Terminal.width))
         }
+    }
+
+    /// `breached: first response` / `at risk: resolution 25m left`, with `(provisional)` when
+    /// the server has not confirmed the clock.
+    static func slaCell(_ sla: TicketSLAStatus) -> String {
+        if let clock = sla.clocks.first(where: { $0.clock.state == .breached }) {
+            return "breached: \(SLAText.name(clock.clock))" + (clock.isConfirmed ? "" : " (provisional)")
+        }
+        if let clock = sla.clocks.first(where: \.isAtRisk) {
+            return "at risk: \(SLAText.name(clock.clock)) \(SLAText.duration(clock.remainingMillis)) left"
+                + (clock.isConfirmed ? "" : " (provisional)")
+        }
+        return "-"
     }
 
     static func table(_ tickets: [TicketSummary]) -> Table {

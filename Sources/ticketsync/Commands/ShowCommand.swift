@@ -6,8 +6,13 @@ import TicketSyncClient
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show a ticket: fields, tags, watchers, comments, escalations and history.",
+        abstract: "Show a ticket: fields, SLA clocks, tags, watchers, comments, escalations and history.",
         discussion: """
+            SLA clocks show the time left in business time, running or paused, the due instant in \
+            this station's time zone, and whether the server confirmed the clock (its sla.* fields) \
+            or it is provisional (computed here from this station's operations with the policy set \
+            by 'ticketsync policy', else the default policy).
+
             History lists every operation: when, from which station (replica id), by whom, what \
             changed, and for field writes whether the value is current, was overwritten, or lost \
             to a concurrent write from another station.
@@ -23,10 +28,13 @@ struct ShowCommand: ParsableCommand {
         let id = try ticket.resolve(in: station)
         let shown = try station.ticket(id)
         let history = try station.history(of: id)
+        let sla = try station.slaStatus(of: id)
         if output.json {
-            JSONOutput.print(shown.json(history: history))
+            var object = shown.json(history: history)
+            object["sla_status"] = JSONOutput.orNull(sla?.json)
+            JSONOutput.print(object)
         } else {
-            print(TicketText(ticket: shown, history: history).render())
+            print(TicketText(ticket: shown, history: history, sla: sla).render())
         }
     }
 }

@@ -1,12 +1,15 @@
 import TicketModel
+import TicketSyncClient
 
 /// `show` for people: the ticket's fields, description, comments, escalations and history.
 struct TicketText {
     var ticket: Ticket
     var history: [HistoryEntry]
+    var sla: TicketSLAStatus? = nil
 
     func render() -> String {
         var sections = [header, fieldTable]
+        if let sla { sections.append(SLAText(status: sla).render()) }
         if let description = ticket.fields[.description]?.text, !description.isEmpty {
             sections.append("Description\n" + Self.indent(description))
         }
@@ -32,7 +35,8 @@ struct TicketText {
         ]
         if ticket.fields[.rootCause] != nil { rows.append(["root cause", value(.rootCause)]) }
         if ticket.fields[.csat] != nil { rows.append(["csat", value(.csat)]) }
-        for field in ticket.fields.keys.sorted() where field.builtinIndex == nil {
+        // With the SLA section shown, the raw sla.* records would only repeat it.
+        for field in ticket.fields.keys.sorted() where field.builtinIndex == nil && !(sla != nil && field.isServerOwned) {
             rows.append([field.isServerOwned ? "\(field.name) (server)" : field.name, value(field)])
         }
         rows.append(["tags", ticket.tags.isEmpty ? "-" : ticket.tags.joined(separator: ", ")])
