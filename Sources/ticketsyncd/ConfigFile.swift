@@ -12,6 +12,15 @@ import Yams
 ///     log_level: info
 ///     max_message_bytes: 8388608
 ///     max_batch_operations: 5000
+///     policy: /etc/ticketsync/sla-policy.yaml
+///     sla_time_rule: bounded
+///     webhooks:
+///       ops-alerts:
+///         url: https://alerts.example.com/ticketsync
+///         secret_file: /etc/ticketsync/ops-alerts.secret   # or secret: TEXT
+///         events: [sla.breach, sla.escalation]            # default: every event
+///     webhook_max_attempts: 8        # then the event is dead
+///     webhook_retry_base_ms: 1000    # the first retry's delay; doubles, with jitter
 struct ConfigFile: Equatable {
     var dataDirectory: String?
     var listen: String?
@@ -20,8 +29,16 @@ struct ConfigFile: Equatable {
     var logLevel: String?
     var maxMessageBytes: Int?
     var maxBatchOperations: Int?
+    var policy: String?
+    var slaTimeRule: String?
+    var webhooks: [WebhookEndpoint] = []
+    var webhookMaxAttempts: Int?
+    var webhookRetryBaseMillis: Int?
 
-    static let keys = ["data_dir", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations"]
+    static let keys = [
+        "data_dir", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations", "policy", "sla_time_rule",
+        "webhooks", "webhook_max_attempts", "webhook_retry_base_ms",
+    ]
 
     /// Reads and checks a configuration file.
     static func load(path: String) throws(ServerError) -> ConfigFile {
@@ -73,6 +90,11 @@ struct ConfigFile: Equatable {
             case "key": config.key = try text()
             case "log_level": config.logLevel = try text()
             case "max_message_bytes": config.maxMessageBytes = try number()
+            case "policy": config.policy = try text()
+            case "sla_time_rule": config.slaTimeRule = try text()
+            case "webhooks": config.webhooks = try WebhookConfig.parse(value, path: path)
+            case "webhook_max_attempts": config.webhookMaxAttempts = try number()
+            case "webhook_retry_base_ms": config.webhookRetryBaseMillis = try number()
             default: config.maxBatchOperations = try number()
             }
         }

@@ -14,6 +14,6 @@ struct ServerCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 64 usage, 65 invalid argument, 66 not found, 73 already exists, 74 storage or TLS problem.
             """,
-        subcommands: [ServeCommand.self, StationCommand.self, StatusCommand.self]
+        subcommands: [ServeCommand.self, StationCommand.self, StatusCommand.self, WebhooksCommand.self]
     )
 }
