@@ -3,6 +3,7 @@
 //
 // Layers (each only depends on the ones before it):
 //   TicketModel             the ticket CRDT, hybrid logical clock, operations, canonical encoding
+//   TicketSLA               SLA policies, business calendars and clocks derived from a ticket's operations (pure)
 //   TicketSyncProtocol      sync messages, limits, error codes and the sans-I/O session machines
 //   TicketSyncServer        the server: WebSocket/TLS transport, sessions, credentials; storage behind ServerStore
 //   TicketSyncServerSQLite  the embedded SQLite ServerStore
@@ -61,6 +62,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TicketSLA",
+            dependencies: [
+                "TicketModel",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TicketSyncServer",
             dependencies: [
                 "TicketModel",
@@ -97,6 +106,7 @@ let package = Package(
             name: "TicketSyncClient",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -115,6 +125,7 @@ let package = Package(
             name: "ticketsyncd",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncProtocol",
                 "TicketSyncServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -129,6 +140,7 @@ let package = Package(
             name: "ticketsync",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncClient",
                 "TicketSyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -161,8 +173,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TicketSLATests",
+            dependencies: ["TicketSLA", "TicketModel", "TicketTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TicketSyncClientTests",
-            dependencies: ["TicketSyncClient", "TicketModel", "TicketTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TicketSyncClient", "TicketModel", "TicketSLA", "TicketTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
