@@ -73,6 +73,7 @@ let package = Package(
             name: "TicketSyncServer",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -97,6 +98,7 @@ let package = Package(
             name: "TicketSyncServerSQLite",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -154,6 +156,7 @@ let package = Package(
                 "TicketModel",
                 "CZlib",
                 "TicketSyncClient",
+                "TicketSLA",
                 "TicketSyncServer",
                 "TicketSyncServerSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -194,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TicketSyncServerSQLiteTests",
-            dependencies: ["TicketSyncServerSQLite", "TicketSyncServer", "TicketModel", "TicketTestSupport"],
+            dependencies: ["TicketSyncServerSQLite", "TicketSyncServer", "TicketModel", "TicketSLA", "TicketTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

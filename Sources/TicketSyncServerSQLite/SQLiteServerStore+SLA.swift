@@ -1,5 +1,6 @@
 public import TicketModel
 public import TicketSyncServer
+public import TicketSLA
 internal import GRDB
 internal import Foundation
 
@@ -7,7 +8,7 @@ internal import Foundation
 extension SQLiteServerStore: SLAStore {
     /// Plans the next `limit` log entries in one IMMEDIATE transaction: counted times, each touched
     /// ticket's timers and writes, the cursor.
-    public func planSLA(limit: Int, rule: SLATimeRule, now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAPlanReport {
+    public func planSLA(limit: Int, rule: CountedTimeRule, now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAPlanReport {
         let replica = self.replica
         return try await writing("planning SLA timers") { db in
             let cursor = try SLALogRows.cursor(db)
@@ -36,7 +37,7 @@ extension SQLiteServerStore: SLAStore {
         let replica = self.replica
         return try await writing("re-planning SLA timers after a policy change") { db in
             let rows = try Data.fetchAll(
-                db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?", arguments: [Data((after?.bytes).map { Array($0) } ?? []), max(1, limit)]
+                db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?", arguments: [after.map { Data($0.bytes) } ?? Data(), max(1, limit)]
             )
             var last: TicketID?
             for bytes in rows {
@@ -91,7 +92,9 @@ extension SQLiteServerStore: SLAStore {
                 if context.current != nil {
                     report.operations += try ServerWrites.append(effect.writes, to: claim.ticket, replica: replica, now: now, db)
                 }
-                for event in effect.events where try WebhookRows.enqueue(event, now: now, db) { report.webhooks += 1 }
+                for event in effect.events {
+                    if try WebhookRows.enqueue(event, now: now, db) { report.webhooks += 1 }
+                }
                 try TimerRows.complete(claim, now: now, outcome: effect.outcome, db)
                 report.fired += 1
             }

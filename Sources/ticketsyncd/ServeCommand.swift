@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import TicketSLA
 import TicketSyncProtocol
 import TicketSyncServer
 
@@ -35,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level (default info).", valueName: "trace|debug|info|notice|warning|error|critical"))
     var logLevel: String?
 
+    @Option(help: ArgumentHelp("SLA policies (YAML; 'ticketsyncd policy check FILE'); default: 2h/8h/24h tiers.", valueName: "FILE"), completion: .file())
+    var policy: String?
+
+    @Option(help: ArgumentHelp("Which time counts for SLAs: the station's clock within [previous contact, receipt], or the receipt time (default bounded).", valueName: "bounded|receipt"))
+    var slaTimeRule: String?
+
     func run() async throws {
         try await Failure.guarding {
             let file = try config.map { path throws(ServerError) in try ConfigFile.load(path: path) } ?? ConfigFile()
@@ -60,11 +67,15 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "ticketsyncd")
             logger.logLevel = level
             let store = try data.openStore()
-            let configuration = ServerConfiguration(
+            var configuration = ServerConfiguration(
                 dataDirectory: data.dataDirectory, host: host, port: port, certificatePath: certificate, keyPath: key,
                 limits: limits
             )
+            configuration.sla = try SLAOptions.settings(policy: policy ?? file.policy, timeRule: slaTimeRule ?? file.slaTimeRule, file: file)
             let dataDirectory = data.dataDirectory
+            let sla = configuration.sla
+            let slaLine = "sla: \(sla.policies.policies.count) policies (version \(sla.policies.version)\(policy ?? file.policy == nil ? ", the default" : "")), "
+                + "counted time \(sla.timeRule), \(sla.webhooks.count) webhook endpoints"
             let app = try await TicketSyncServerApp.make(configuration: configuration, store: store, logger: logger, onStart: { startup in
                 var lines = [
                     "ticketsyncd listening on wss://\(startup.address)\(SyncVersion.path)",
@@ -72,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ]
                 if let ca = startup.caPath { lines.append("development CA: \(ca) (stations give --ca FILE, or --pin with the fingerprint above)") }
                 lines.append("create a station credential: ticketsyncd station add NAME --scope all --data-dir \(dataDirectory)")
+                lines.append(slaLine)
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })
             try await app.runService()

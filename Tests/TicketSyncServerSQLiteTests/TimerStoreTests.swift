@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TicketModel
+import TicketSLA
 import TicketSyncServer
 import TicketSyncServerSQLite
 

@@ -64,7 +64,8 @@ public struct WebhookRetryPolicy: Hashable, Sendable {
     /// plus a random half ("equal jitter"), so retries spread out but never shrink to nothing.
     public func delay(afterAttempt attempt: Int, random: inout some RandomNumberGenerator) -> UInt64 {
         let exponent = min(max(attempt - 1, 0), 30)
-        let full = min(maxDelayMillis, baseDelayMillis.multipliedReportingOverflow(by: 1 << UInt64(exponent)).partialValue)
+        let (product, overflow) = baseDelayMillis.multipliedReportingOverflow(by: 1 << UInt64(exponent))
+        let full = overflow ? maxDelayMillis : min(maxDelayMillis, product)
         let half = full / 2
         return half + (half == 0 ? 0 : UInt64.random(in: 0...half, using: &random))
     }

@@ -1,5 +1,6 @@
 public import Logging
 internal import TicketModel
+public import TicketSLA
 public import ServiceLifecycle
 
 /// The server's SLA authority, one `Service`: a consumer of the log with its own durable cursor
@@ -14,7 +15,7 @@ public struct SLAEngine: Service {
     /// How the engine runs.
     public struct Settings: Sendable {
         /// Which time counts for the SLA.
-        public var timeRule: SLATimeRule
+        public var timeRule: CountedTimeRule
         /// Log entries per planning transaction.
         public var planBatch: Int
         /// Timers per claim and per firing transaction.
@@ -25,7 +26,7 @@ public struct SLAEngine: Service {
         public var owner: String
 
         /// Defaults: bounded time, 500 entries and 500 timers per transaction, 30 s leases.
-        public init(timeRule: SLATimeRule = .bounded, planBatch: Int = 500, fireBatch: Int = 500, leaseMillis: UInt64 = 30_000, owner: String = "node") {
+        public init(timeRule: CountedTimeRule = .bounded, planBatch: Int = 500, fireBatch: Int = 500, leaseMillis: UInt64 = 30_000, owner: String = "node") {
             self.timeRule = timeRule
             self.planBatch = planBatch
             self.fireBatch = fireBatch

@@ -1,7 +1,7 @@
 public import TicketModel
 
 /// One log entry as the SLA engine sees it: the operation, who sent it, when the server received
-/// it, and the time that counts for the SLA (see ``SLATimeRule``).
+/// it, and the time that counts for the SLA (see `CountedTimeRule`).
 public struct SLALogEntry: Sendable, Hashable {
     /// The entry's position in the log.
     public var position: Int64

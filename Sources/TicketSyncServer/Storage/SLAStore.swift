@@ -1,4 +1,5 @@
 public import TicketModel
+public import TicketSLA
 
 /// Where the SLA engine keeps its durable state, beside the log: its own log cursor, the counted
 /// time of every log entry, the timers, and the webhook outbox. A back end implements it in the
@@ -10,11 +11,11 @@ public import TicketModel
 /// that the same transaction then writes to: nothing can slip in between reading and writing.
 public protocol SLAStore: Sendable {
     /// One planning step: reads at most `limit` log entries after the engine's cursor, gives each
-    /// its counted time by `rule`, re-plans every ticket they touch (the decider's timers replace
+    /// its counted time by `rule` (see ``CountedTimeRule``), re-plans every ticket they touch (the decider's timers replace
     /// the ticket's pending ones; its writes are appended as server operations), and advances the
     /// cursor, all in one transaction. A crash before it commits leaves the cursor where it was.
     func planSLA(
-        limit: Int, rule: SLATimeRule, now: UInt64, decider: any SLADecider
+        limit: Int, rule: CountedTimeRule, now: UInt64, decider: any SLADecider
     ) async throws(ServerError) -> SLAPlanReport
 
     /// The policy version every ticket was last re-planned with (nil: never).

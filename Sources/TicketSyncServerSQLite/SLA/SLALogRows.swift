@@ -2,6 +2,7 @@ internal import Foundation
 internal import GRDB
 internal import TicketModel
 internal import TicketSyncServer
+internal import TicketSLA
 
 /// The engine's view of the log: its cursor, counted times and station contacts.
 enum SLALogRows {
@@ -20,7 +21,7 @@ enum SLALogRows {
     /// `sla_counted`, contacts updated as it goes), and returns the tickets touched in log order
     /// and the last position read.
     static func consume(
-        after cursor: Int64, limit: Int, rule: SLATimeRule, _ db: Database
+        after cursor: Int64, limit: Int, rule: CountedTimeRule, _ db: Database
     ) throws -> (tickets: [TicketID], last: Int64, count: Int) {
         let rows = try Row.fetchAll(
             db,
@@ -40,7 +41,7 @@ enum SLALogRows {
             if !station.isEmpty {
                 let op = try LogRows.decode(row["body"], at: position)
                 let previous = try contact(of: station, receivedMillis: received, created: &created, db)
-                counted = rule.counted(stationMillis: op.timestamp.millis, previousContactMillis: previous, receivedMillis: received)
+                counted = rule.countedMillis(stationMillis: op.timestamp.millis, previousContactMillis: previous, receiptMillis: received)
             }
             try insert.execute(arguments: [position, Int64(bitPattern: counted)])
             let ticketBytes: Data = row["ticket"]

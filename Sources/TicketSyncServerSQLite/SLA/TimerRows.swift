@@ -26,7 +26,7 @@ enum TimerRows {
             existing.insert(key)
             if state == .done { continue }
             if let timer = wanted[key] {
-                if state == .cancelled || due != timer.dueMillis || row["kind"] != timer.kind.rawValue {
+                if state == .cancelled || due != timer.dueMillis || (row["kind"] as String) != timer.kind.rawValue {
                     try db.execute(
                         sql: """
                             UPDATE sla_timers SET due_ms = ?, kind = ?, state = 0, attempt = attempt + 1,

@@ -11,7 +11,7 @@ extension ServerSchema {
                 -- Small named integers of the SLA engine: 'cursor' (the last log position planned).
                 CREATE TABLE sla_meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
 
-                -- The time that counts for the SLA of each planned log entry (see SLATimeRule),
+                -- The time that counts for the SLA of each planned log entry (see CountedTimeRule),
                 -- fixed once, when the engine first reads the entry, so re-planning is exact.
                 CREATE TABLE sla_counted (position INTEGER PRIMARY KEY NOT NULL, counted_ms INTEGER NOT NULL);
 
