@@ -21,6 +21,7 @@ import Yams
 ///         events: [sla.breach, sla.escalation]            # default: every event
 ///     webhook_max_attempts: 8        # then the event is dead
 ///     webhook_retry_base_ms: 1000    # the first retry's delay; doubles, with jitter
+///     webhook_timeout_ms: 10000      # one attempt, connecting included
 struct ConfigFile: Equatable {
     var dataDirectory: String?
     var listen: String?
@@ -34,10 +35,11 @@ struct ConfigFile: Equatable {
     var webhooks: [WebhookEndpoint] = []
     var webhookMaxAttempts: Int?
     var webhookRetryBaseMillis: Int?
+    var webhookTimeoutMillis: Int?
 
     static let keys = [
         "data_dir", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations", "policy", "sla_time_rule",
-        "webhooks", "webhook_max_attempts", "webhook_retry_base_ms",
+        "webhooks", "webhook_max_attempts", "webhook_retry_base_ms", "webhook_timeout_ms",
     ]
 
     /// Reads and checks a configuration file.
@@ -95,6 +97,7 @@ struct ConfigFile: Equatable {
             case "webhooks": config.webhooks = try WebhookConfig.parse(value, path: path)
             case "webhook_max_attempts": config.webhookMaxAttempts = try number()
             case "webhook_retry_base_ms": config.webhookRetryBaseMillis = try number()
+            case "webhook_timeout_ms": config.webhookTimeoutMillis = try number()
             default: config.maxBatchOperations = try number()
             }
         }

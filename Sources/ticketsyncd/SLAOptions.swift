@@ -38,6 +38,12 @@ enum SLAOptions {
             }
             settings.retry.baseDelayMillis = UInt64(base)
         }
+        if let timeout = file.webhookTimeoutMillis {
+            guard (100...120_000).contains(timeout) else {
+                throw ServerError(.invalidArgument, "webhook_timeout_ms \(timeout) is outside 100...120000")
+            }
+            settings.retry.timeoutMillis = UInt64(timeout)
+        }
         return settings
     }
 }

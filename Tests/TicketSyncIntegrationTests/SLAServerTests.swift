@@ -197,6 +197,7 @@ import TicketSyncClient
         let server = try Self.server(folder, policy: policy, config: """
             webhook_max_attempts: 3
             webhook_retry_base_ms: 200
+            webhook_timeout_ms: 1000
             webhooks:
               hooks:
                 url: \(receiver.url)

@@ -2,6 +2,7 @@ internal import AsyncHTTPClient
 public import Logging
 internal import NIOCore
 internal import NIOHTTP1
+internal import Synchronization
 public import ServiceLifecycle
 
 /// Delivers the webhook outbox, one `Service`: claims due deliveries (each claim is an attempt,
@@ -49,33 +50,42 @@ public struct WebhookSender: Service {
         try? await client.shutdown()
     }
 
+    /// Keeps up to ``batch`` deliveries in flight, each on its own: a slow or unreachable
+    /// endpoint holds only its own deliveries, never the others'. A finished delivery and newly
+    /// queued events both wake the claimer.
     private func loop(_ client: HTTPClient) async {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                let current = now()
-                // The lease covers one attempt's timeout and then some.
-                let claims = try await store.claimWebhooks(now: current, limit: Self.batch, leaseMillis: retry.timeoutMillis * 3)
-                failures = 0
-                if claims.isEmpty {
+        let inFlight = InFlight()
+        await withDiscardingTaskGroup { group in
+            var failures = 0
+            while !Task.isCancelled {
+                do {
+                    let capacity = Self.batch - inFlight.count.load(ordering: .relaxed)
+                    if capacity > 0 {
+                        // The lease covers one attempt's timeout and then some.
+                        let claims = try await store.claimWebhooks(now: now(), limit: capacity, leaseMillis: retry.timeoutMillis * 3)
+                        failures = 0
+                        for delivery in claims {
+                            inFlight.count.add(1, ordering: .relaxed)
+                            group.addTask {
+                                await self.deliver(delivery, client)
+                                inFlight.count.subtract(1, ordering: .relaxed)
+                                self.wakeup.signal()
+                            }
+                        }
+                        if !claims.isEmpty { continue }
+                    }
                     let next = try await store.nextWebhookDue()
                     let timeout = next.map { due -> Duration in
                         let current = now()
                         return .milliseconds(Int64(due > current ? due - current : 0))
                     }
                     await wakeup.wait(upTo: timeout)
-                    continue
+                } catch {
+                    if Task.isCancelled { return }
+                    failures += 1
+                    logger.error("webhook outbox failed; retrying", metadata: ["ticketsync.error": .string("\(error)")])
+                    await wakeup.wait(upTo: .milliseconds(min(30_000, 100 << min(failures, 8))))
                 }
-                await withTaskGroup(of: Void.self) { group in
-                    for delivery in claims {
-                        group.addTask { await self.deliver(delivery, client) }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                failures += 1
-                logger.error("webhook outbox failed; retrying", metadata: ["ticketsync.error": .string("\(error)")])
-                await wakeup.wait(upTo: .milliseconds(min(30_000, 100 << min(failures, 8))))
             }
         }
     }
@@ -130,4 +140,9 @@ public struct WebhookSender: Service {
             return "could not POST to \(endpoint.url): \(error)"
         }
     }
+}
+
+/// The number of deliveries in flight, shared by the claimer and the deliveries.
+private final class InFlight: Sendable {
+    let count = Atomic<Int>(0)
 }
