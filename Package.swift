@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -74,6 +75,7 @@ let package = Package(
             name: "TicketSyncServer",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -89,6 +91,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,6 +100,7 @@ let package = Package(
             name: "TicketSyncServerSQLite",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
                 "TicketSyncServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -168,6 +173,9 @@ let package = Package(
                 "TicketModel",
                 "CZlib",
                 "TicketSyncClient",
+                "TicketSLA",
+                "TicketSyncServer",
+                "TicketSyncServerSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -207,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "TicketSyncServerSQLiteTests",
             dependencies: [
-                "TicketSyncServerSQLite", "TicketSyncServerPostgres", "TicketSyncServer", "TicketModel", "TicketTestSupport",
+                "TicketSyncServerSQLite", "TicketSyncServerPostgres", "TicketSyncServer", "TicketModel", "TicketSLA", "TicketTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -13,6 +13,16 @@ import Yams
 ///     log_level: info
 ///     max_message_bytes: 8388608
 ///     max_batch_operations: 5000
+///     policy: /etc/ticketsync/sla-policy.yaml
+///     sla_time_rule: bounded
+///     webhooks:
+///       ops-alerts:
+///         url: https://alerts.example.com/ticketsync
+///         secret_file: /etc/ticketsync/ops-alerts.secret   # or secret: TEXT
+///         events: [sla.breach, sla.escalation]            # default: every event
+///     webhook_max_attempts: 8        # then the event is dead
+///     webhook_retry_base_ms: 1000    # the first retry's delay; doubles, with jitter
+///     webhook_timeout_ms: 10000      # one attempt, connecting included
 struct ConfigFile: Equatable {
     var dataDirectory: String?
     var database: String?
@@ -22,8 +32,17 @@ struct ConfigFile: Equatable {
     var logLevel: String?
     var maxMessageBytes: Int?
     var maxBatchOperations: Int?
+    var policy: String?
+    var slaTimeRule: String?
+    var webhooks: [WebhookEndpoint] = []
+    var webhookMaxAttempts: Int?
+    var webhookRetryBaseMillis: Int?
+    var webhookTimeoutMillis: Int?
 
-    static let keys = ["data_dir", "database", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations"]
+    static let keys = [
+        "data_dir", "database", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations", "policy",
+        "sla_time_rule", "webhooks", "webhook_max_attempts", "webhook_retry_base_ms", "webhook_timeout_ms",
+    ]
 
     /// Reads and checks a configuration file.
     static func load(path: String) throws(ServerError) -> ConfigFile {
@@ -76,6 +95,12 @@ struct ConfigFile: Equatable {
             case "key": config.key = try text()
             case "log_level": config.logLevel = try text()
             case "max_message_bytes": config.maxMessageBytes = try number()
+            case "policy": config.policy = try text()
+            case "sla_time_rule": config.slaTimeRule = try text()
+            case "webhooks": config.webhooks = try WebhookConfig.parse(value, path: path)
+            case "webhook_max_attempts": config.webhookMaxAttempts = try number()
+            case "webhook_retry_base_ms": config.webhookRetryBaseMillis = try number()
+            case "webhook_timeout_ms": config.webhookTimeoutMillis = try number()
             default: config.maxBatchOperations = try number()
             }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import TicketSLA
 import TicketSyncProtocol
 import ServiceLifecycle
 import TicketSyncServer
@@ -46,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level (default info).", valueName: "trace|debug|info|notice|warning|error|critical"))
     var logLevel: String?
 
+    @Option(help: ArgumentHelp("SLA policies (YAML; 'ticketsyncd policy check FILE'); default: 2h/8h/24h tiers.", valueName: "FILE"), completion: .file())
+    var policy: String?
+
+    @Option(help: ArgumentHelp("Which time counts for SLAs: the station's clock within [previous contact, receipt], or the receipt time (default bounded).", valueName: "bounded|receipt"))
+    var slaTimeRule: String?
+
     func run() async throws {
         try await Failure.guarding {
             let file = try config.map { path throws(ServerError) in try ConfigFile.load(path: path) } ?? ConfigFile()
@@ -77,11 +84,16 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.logLevel = level
                 return logger
             }()
-            let configuration = ServerConfiguration(
+            var configuration = ServerConfiguration(
                 dataDirectory: data.dataDirectory, host: host, port: port, certificatePath: certificate, keyPath: key,
                 limits: limits
             )
+            configuration.sla = try SLAOptions.settings(policy: policy ?? file.policy, timeRule: slaTimeRule ?? file.slaTimeRule, file: file)
             let dataDirectory = data.dataDirectory
+            let settings = configuration
+            let sla = configuration.sla
+            let slaLine = "sla: \(sla.policies.policies.count) policies (version \(sla.policies.version)\(policy ?? file.policy == nil ? ", the default" : "")), "
+                + "counted time \(sla.timeRule), \(sla.webhooks.count) webhook endpoints"
             let storeFlag = try data.databaseURL().map { "--database \($0)" } ?? "--data-dir \(dataDirectory)"
             do {
                 // The development certificates live here whichever store is used.
@@ -95,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let services: [any Service] =
                     postgres.map { [PostgresLogWatcher(store: $0, hub: hub, pollInterval: poll, logger: logger)] } ?? []
                 let app = try await TicketSyncServerApp.make(
-                    configuration: configuration, store: store, logger: logger, hub: hub, services: services,
+                    configuration: settings, store: store, logger: logger, hub: hub, services: services,
                     onStart: { startup in
                         var lines = [
                             "ticketsyncd listening on wss://\(startup.address)\(SyncVersion.path)",
@@ -105,6 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
                             lines.append("development CA: \(ca) (stations give --ca FILE, or --pin with the fingerprint above)")
                         }
                         lines.append("create a station credential: ticketsyncd station add NAME --scope all \(storeFlag)")
+                        lines.append(slaLine)
                         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
                     }
                 )

@@ -14,6 +14,8 @@ struct ServerCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 64 usage, 65 invalid argument, 66 not found, 73 already exists, 74 storage or TLS problem.
             """,
-        subcommands: [ServeCommand.self, MigrateCommand.self, StationCommand.self, StatusCommand.self, PolicyCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, StationCommand.self, StatusCommand.self, PolicyCommand.self, WebhooksCommand.self,
+        ]
     )
 }

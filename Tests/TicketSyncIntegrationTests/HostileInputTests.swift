@@ -71,7 +71,8 @@ import TicketSyncProtocol
         try station.configureServer(url: server.url, token: try server.addStation("good"), caFile: server.caFile)
         try station.createTicket([.title: .text("still fine"), .site: .text("DFW1")])
         let report = try await station.syncOnce()
-        #expect(report.pushed == 1 && report.received == 1)
+        // It receives the in-scope ticket, and any SLA fields the server has written on it by now.
+        #expect(report.pushed == 1 && report.received >= 1)
     }
 
     @Test func revokedCredentialIsClosedWithinFiveSeconds() async throws {

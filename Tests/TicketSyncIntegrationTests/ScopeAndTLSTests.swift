@@ -32,7 +32,9 @@ import TicketSyncClient
         _ = try await hq.syncOnce()
         let ontReport = try await ont.syncOnce()
         let dfwReport = try await dfw.syncOnce()
-        #expect(ontReport.received == 4)  // create, tag, comment, move
+        // create, tag, comment, move, and the SLA fields the server wrote on the ticket
+        let serverWrites = try ont.history(of: ticket).filter { $0.operation.author.kind == .server }.count
+        #expect(ontReport.received == 4 + serverWrites)
         let moved = try ont.ticket(ticket)
         #expect(moved.comments.map(\.body) == ["Counted twice"])
         #expect(moved.tags == ["recount"])

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var limits: SyncLimits
     /// How often revoked credentials are looked for (their sessions close within this time).
     public var revocationCheckSeconds: Double
+    /// The SLA authority: policies, counted-time rule, webhooks.
+    public var sla = SLASettings()
 
     /// The default port.
     public static let defaultPort = 7443

@@ -117,7 +117,9 @@ public enum TicketSyncServerApp {
             router: router,
             server: try .tls(server, tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ticketsyncd"),
-            services: [RevocationWatcher(store: store, registry: registry, interval: interval)] + services,
+            services: [RevocationWatcher(store: store, registry: registry, interval: interval) as any Service]
+                + SLAServices.make(configuration.sla, store: store, hub: hub, registry: registry, now: now, logger: logger)
+                + services,
             onServerRunning: { channel in
                 // TLS checks host names, not addresses: a loopback listener is reached as localhost.
                 let host = ["127.0.0.1", "::1", "localhost"].contains(configuration.host) ? "localhost" : configuration.host

@@ -71,6 +71,7 @@ enum ServerSchema {
                 CREATE TABLE replicas (replica INTEGER PRIMARY KEY NOT NULL, decided INTEGER NOT NULL);
                 """)
         }
+        registerSLA(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,157 @@
+public import TicketModel
+public import TicketSyncServer
+public import TicketSLA
+internal import GRDB
+internal import Foundation
+
+/// The SLA engine's storage in the same file and transactions as the log (see ``SLAStore``).
+extension SQLiteServerStore: SLAStore {
+    /// Plans the next `limit` log entries in one IMMEDIATE transaction: counted times, each touched
+    /// ticket's timers and writes, the cursor.
+    public func planSLA(limit: Int, rule: CountedTimeRule, now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAPlanReport {
+        let replica = self.replica
+        return try await writing("planning SLA timers") { db in
+            let cursor = try SLALogRows.cursor(db)
+            let consumed = try SLALogRows.consume(after: cursor, limit: max(1, limit), rule: rule, db)
+            var operations = 0
+            for ticket in consumed.tickets {
+                let context = try SLALogRows.context(of: ticket, db)
+                let plan = try decider.plan(context, now: now)
+                operations += try ServerWrites.append(plan.writes, to: ticket, replica: replica, now: now, db)
+                try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
+            }
+            if consumed.last != cursor { try SLALogRows.setCursor(consumed.last, db) }
+            return SLAPlanReport(entries: consumed.count, tickets: consumed.tickets.count, operations: operations, caughtUp: consumed.count < max(1, limit))
+        }
+    }
+
+    /// The policy version recorded in `meta` after the last full re-plan.
+    public func plannedPolicyVersion() async throws(ServerError) -> String? {
+        try await reading("reading the planned policy version") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.policyVersionKey])
+        }
+    }
+
+    /// Re-plans the next `limit` tickets by id in one IMMEDIATE transaction.
+    public func replanTickets(after: TicketID?, limit: Int, now: UInt64, decider: any SLADecider) async throws(ServerError) -> TicketID? {
+        let replica = self.replica
+        return try await writing("re-planning SLA timers after a policy change") { db in
+            let rows = try Data.fetchAll(
+                db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?", arguments: [after.map { Data($0.bytes) } ?? Data(), max(1, limit)]
+            )
+            var last: TicketID?
+            for bytes in rows {
+                guard let ticket = TicketID(bytes: [UInt8](bytes)) else { continue }
+                let context = try SLALogRows.context(of: ticket, db)
+                let plan = try decider.plan(context, now: now)
+                _ = try ServerWrites.append(plan.writes, to: ticket, replica: replica, now: now, db)
+                try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
+                last = ticket
+            }
+            return last
+        }
+    }
+
+    /// Records the policy version in `meta`.
+    public func setPlannedPolicyVersion(_ version: String) async throws(ServerError) {
+        try await writing("recording the planned policy version") { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [Self.policyVersionKey, version])
+        }
+    }
+
+    static let policyVersionKey = "sla_policy_version"
+
+    /// Claims due timers in one IMMEDIATE transaction.
+    public func claimTimers(now: UInt64, limit: Int, leaseMillis: UInt64, owner: String) async throws(ServerError) -> [TimerClaim] {
+        try await writing("claiming due timers") { db in
+            try TimerRows.claim(now: now, limit: max(1, limit), leaseMillis: leaseMillis, owner: owner, db)
+        }
+    }
+
+    /// Fires claimed timers in one IMMEDIATE transaction: fence check, effect, completion, outbox.
+    public func fireTimers(_ claims: [TimerClaim], now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAFireReport {
+        guard !claims.isEmpty else { return SLAFireReport() }
+        let replica = self.replica
+        return try await writing("firing \(claims.count) timers") { db in
+            let cursor = try SLALogRows.cursor(db)
+            var report = SLAFireReport()
+            for claim in claims {
+                guard try TimerRows.holds(claim, db) else {
+                    report.fenced += 1
+                    continue
+                }
+                // A station operation the planner has not read could change what this timer
+                // means (a response just in time): let the planner see it first.
+                if try SLALogRows.hasUnplanned(claim.ticket, after: cursor, db) {
+                    try TimerRows.release(claim, db)
+                    report.deferred += 1
+                    continue
+                }
+                let context = try SLALogRows.context(of: claim.ticket, db)
+                let effect = try decider.fire(claim, context, now: now)
+                if context.current != nil {
+                    report.operations += try ServerWrites.append(effect.writes, to: claim.ticket, replica: replica, now: now, db)
+                }
+                for event in effect.events {
+                    if try WebhookRows.enqueue(event, now: now, db) { report.webhooks += 1 }
+                }
+                try TimerRows.complete(claim, now: now, outcome: effect.outcome, db)
+                report.fired += 1
+            }
+            return report
+        }
+    }
+
+    /// The earliest instant a timer becomes claimable.
+    public func nextTimerDue() async throws(ServerError) -> UInt64? {
+        try await reading("reading the next timer") { db in try TimerRows.nextDue(db) }
+    }
+
+    /// The ticket's timers.
+    public func timers(of ticket: TicketID) async throws(ServerError) -> [TimerRecord] {
+        try await reading("reading the timers of ticket \(ticket)") { db in try TimerRows.all(of: ticket, db) }
+    }
+
+    /// Timer and outbox counts and the cursor.
+    public func slaStatus() async throws(ServerError) -> SLAStatus {
+        try await reading("reading the SLA status") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT COUNT(*) FROM sla_timers WHERE state = 0) AS pending,
+                        (SELECT COUNT(*) FROM sla_timers WHERE state = 1) AS claimed,
+                        (SELECT COUNT(*) FROM sla_timers WHERE state = 2) AS done,
+                        (SELECT COUNT(*) FROM sla_timers WHERE state = 3) AS cancelled,
+                        (SELECT COUNT(*) FROM sla_webhooks WHERE state = 0) AS webhooks_pending,
+                        (SELECT COUNT(*) FROM sla_webhooks WHERE state = 2) AS webhooks_dead
+                    """
+            )!
+            return SLAStatus(
+                pending: row["pending"], claimed: row["claimed"], done: row["done"], cancelled: row["cancelled"],
+                cursor: try SLALogRows.cursor(db), webhooksPending: row["webhooks_pending"], webhooksDead: row["webhooks_dead"]
+            )
+        }
+    }
+
+    /// Claims due webhook deliveries.
+    public func claimWebhooks(now: UInt64, limit: Int, leaseMillis: UInt64) async throws(ServerError) -> [WebhookDelivery] {
+        try await writing("claiming webhook deliveries") { db in
+            try WebhookRows.claim(now: now, limit: max(1, limit), leaseMillis: leaseMillis, db)
+        }
+    }
+
+    /// Records a delivery's outcome (fenced by its attempt).
+    public func finishWebhook(_ delivery: WebhookDelivery, outcome: WebhookOutcome, now: UInt64) async throws(ServerError) {
+        try await writing("recording a webhook delivery") { db in try WebhookRows.finish(delivery, outcome: outcome, now: now, db) }
+    }
+
+    /// The earliest next attempt of a pending delivery.
+    public func nextWebhookDue() async throws(ServerError) -> UInt64? {
+        try await reading("reading the next webhook delivery") { db in try WebhookRows.nextDue(db) }
+    }
+
+    /// Outbox rows, newest first.
+    public func webhooks(includeDelivered: Bool, limit: Int) async throws(ServerError) -> [WebhookRecord] {
+        try await reading("listing webhook deliveries") { db in try WebhookRows.list(includeDelivered: includeDelivered, limit: limit, db) }
+    }
+}
