@@ -23,43 +23,45 @@ struct EndToEndTests {
     static let categories = ["shipping_delay", "damaged_item", "wrong_item", "inventory_mismatch", "carrier_exception"]
 
     @Test("init, 100 tickets, edit, comment, list with filters, show, export, status")
-    func scenario() throws {
-        try withTemporaryDirectory { root in
-            let home = root.appendingPathComponent("station")
-            let cli = try CLI(home: home)
-            let initialized = try cli.succeed(["init", "--agent", "tester", "--json"]).jsonObject()
-            let replica = try #require(initialized["replica"] as? String)
-            #expect(replica.count == 16)
-            let mode = try FileManager.default.attributesOfItem(atPath: home.path)[.posixPermissions] as? Int
-            #expect(mode == 0o700)
-
-            var planned = try createTickets(cli)
-            let ids = planned.keys.sorted { planned[$0]!.index < planned[$1]!.index }
-            try edit(cli, ids: ids, planned: &planned)
-            let showID = ids[0]
-            try comment(cli, ids: ids, planned: &planned)
-            try checkLists(cli, planned: planned)
-            try checkShow(cli, id: showID, planned: planned[showID]!)
-            try checkExport(cli, planned: planned)
-
-            let operations = planned.values.reduce(0) { $0 + $1.operations }
-            let status = try cli.succeed(["status", "--json"]).jsonObject()
-            #expect(status["replica"] as? String == replica)
-            #expect(status["agent"] as? String == "tester")
-            #expect(status["outbox"] as? Int == operations)
-            #expect(status["operations"] as? Int == operations)
-            #expect(status["tickets"] as? Int == 100)
-            #expect(status["server"] is NSNull)
-            #expect(status["last_sync"] is NSNull)
-            #expect(status["cursor"] is NSNull)
-            let digest = try #require(status["digest"] as? String)
-            #expect(digest.count == 64 && digest.allSatisfy { $0.isHexDigit && !$0.isUppercase })
-
-            // $TICKETSYNC_HOME finds the same station when --home is not given.
-            let viaEnvironment = try cli.runRaw(["status", "--json"], environment: ["TICKETSYNC_HOME": home.path])
-            #expect(try viaEnvironment.jsonObject()["digest"] as? String == digest)
-            let human = try cli.succeed(["status"]).stdout
-            #expect(human.contains("none — offline") && human.contains("never") && human.contains(digest))
+    func scenario() async throws {
+        try await offPool {
+            try withTemporaryDirectory { root in
+                let home = root.appendingPathComponent("station")
+                let cli = try CLI(home: home)
+                let initialized = try cli.succeed(["init", "--agent", "tester", "--json"]).jsonObject()
+                let replica = try #require(initialized["replica"] as? String)
+                #expect(replica.count == 16)
+                let mode = try FileManager.default.attributesOfItem(atPath: home.path)[.posixPermissions] as? Int
+                #expect(mode == 0o700)
+    
+                var planned = try createTickets(cli)
+                let ids = planned.keys.sorted { planned[$0]!.index < planned[$1]!.index }
+                try edit(cli, ids: ids, planned: &planned)
+                let showID = ids[0]
+                try comment(cli, ids: ids, planned: &planned)
+                try checkLists(cli, planned: planned)
+                try checkShow(cli, id: showID, planned: planned[showID]!)
+                try checkExport(cli, planned: planned)
+    
+                let operations = planned.values.reduce(0) { $0 + $1.operations }
+                let status = try cli.succeed(["status", "--json"]).jsonObject()
+                #expect(status["replica"] as? String == replica)
+                #expect(status["agent"] as? String == "tester")
+                #expect(status["outbox"] as? Int == operations)
+                #expect(status["operations"] as? Int == operations)
+                #expect(status["tickets"] as? Int == 100)
+                #expect(status["server"] is NSNull)
+                #expect(status["last_sync"] is NSNull)
+                #expect(status["cursor"] is NSNull)
+                let digest = try #require(status["digest"] as? String)
+                #expect(digest.count == 64 && digest.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+    
+                // $TICKETSYNC_HOME finds the same station when --home is not given.
+                let viaEnvironment = try cli.runRaw(["status", "--json"], environment: ["TICKETSYNC_HOME": home.path])
+                #expect(try viaEnvironment.jsonObject()["digest"] as? String == digest)
+                let human = try cli.succeed(["status"]).stdout
+                #expect(human.contains("none — offline") && human.contains("never") && human.contains(digest))
+            }
         }
     }
 
