@@ -41,17 +41,7 @@ struct PostgresAppend {
         let head = try await connection.query("SELECT last_position FROM log_head WHERE id = 1 FOR UPDATE", logger: logger)
         var last: Int64 = 0
         for try await value in head.decode(Int64.self) { last = value }
-        guard let station = try await StationRows.find(name: stationName, connection, logger) else {
-            throw ServerError(.notFound, "no station named '\(stationName.prefix(80))'; its operations are refused")
-        }
-        if station.revoked {
-            throw ServerError(.invalidArgument, "station '\(station.name)' was revoked; its operations are refused")
-        }
-        guard let replica = station.replica else {
-            throw ServerError(
-                .invalidArgument, "station '\(station.name)' is not bound to a replica yet; bind it (bind(station:to:)) before appending"
-            )
-        }
+        let (station, replica) = try StationRecord.appending(try await StationRows.find(name: stationName, connection, logger), name: stationName)
         self.connection = connection
         self.logger = logger
         self.station = station

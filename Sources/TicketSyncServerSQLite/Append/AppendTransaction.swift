@@ -21,17 +21,7 @@ struct AppendTransaction {
     /// or bound to another replica since the caller looked it up is caught here, in the same
     /// transaction as the writes.
     init(db: Database, stationName: String, receivedMillis: UInt64, maxDriftMillis: UInt64) throws {
-        guard let station = try StationRows.find(name: stationName, db) else {
-            throw ServerError(.notFound, "no station named '\(stationName.prefix(80))'; its operations are refused")
-        }
-        if station.revoked {
-            throw ServerError(.invalidArgument, "station '\(station.name)' was revoked; its operations are refused")
-        }
-        guard let replica = station.replica else {
-            throw ServerError(
-                .invalidArgument, "station '\(station.name)' is not bound to a replica yet; bind it (bind(station:to:)) before appending"
-            )
-        }
+        let (station, replica) = try StationRecord.appending(try StationRows.find(name: stationName, db), name: stationName)
         self.db = db
         self.station = station
         self.replica = replica
