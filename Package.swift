@@ -4,6 +4,7 @@
 // Layers (each only depends on the ones before it):
 //   TicketModel             the ticket CRDT, hybrid logical clock, operations, canonical encoding
 //   TicketSLA               SLA policies, business calendars and clocks derived from a ticket's operations (pure)
+//   TicketReports           KPIs from per-ticket facts derived from the log and SLA clocks (pure)
 //   TicketSyncProtocol      sync messages, limits, error codes and the sans-I/O session machines
 //   TicketSyncServer        the server: WebSocket/TLS transport, sessions, credentials; storage behind ServerStore
 //   TicketSyncServerSQLite  the embedded SQLite ServerStore
@@ -45,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -72,10 +75,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TicketReports",
+            dependencies: ["TicketModel", "TicketSLA"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TicketSyncServer",
             dependencies: [
                 "TicketModel",
                 "TicketSLA",
+                "TicketReports",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "TicketSyncProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,6 +135,7 @@ let package = Package(
             dependencies: [
                 "TicketModel",
                 "TicketSLA",
+                "TicketReports",
                 "TicketSyncProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -143,6 +155,7 @@ let package = Package(
             dependencies: [
                 "TicketModel",
                 "TicketSLA",
+                "TicketReports",
                 "TicketSyncProtocol",
                 "TicketSyncServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -160,6 +173,7 @@ let package = Package(
             dependencies: [
                 "TicketModel",
                 "TicketSLA",
+                "TicketReports",
                 "TicketSyncClient",
                 "TicketSyncProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -190,6 +204,11 @@ let package = Package(
         .testTarget(
             name: "TicketModelTests",
             dependencies: ["TicketModel", "TicketTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TicketReportsTests",
+            dependencies: ["TicketReports", "TicketSLA", "TicketModel", "TicketTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -224,6 +243,8 @@ let package = Package(
             name: "TicketSyncIntegrationTests",
             dependencies: [
                 "ticketsyncd", "TicketSyncClient", "TicketSyncProtocol", "TicketModel", "TicketTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "WSCompression", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

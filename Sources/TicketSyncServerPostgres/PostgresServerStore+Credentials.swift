@@ -7,7 +7,9 @@ internal import PostgresNIO
 /// Writes lock `log_head` like appends, so a bind and an append, or two binds, never interleave.
 extension PostgresServerStore {
     /// Adds a credential. Throws `alreadyExists` if the name, or the secret's hash, is taken.
-    public func addStation(name: String, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError) {
+    public func addCredential(
+        name: String, kind: CredentialKind, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64
+    ) async throws(ServerError) {
         let logger = self.logger
         let scopesText: String
         do {
@@ -26,8 +28,8 @@ extension PostgresServerStore {
             let created = Int64(bitPattern: createdMillis)
             try await connection.query(
                 """
-                INSERT INTO stations (name, token_hash, scopes, replica, revoked, created_ms)
-                VALUES (\(name), \(hash), \(scopesText), NULL, false, \(created))
+                INSERT INTO stations (name, token_hash, scopes, replica, revoked, created_ms, kind)
+                VALUES (\(name), \(hash), \(scopesText), NULL, false, \(created), \(kind.rawValue))
                 """,
                 logger: logger
             )
@@ -39,7 +41,7 @@ extension PostgresServerStore {
         let logger = self.logger
         return try await reading("listing stations") { connection in
             try await StationRows.records(
-                connection.query("SELECT name, scopes, replica, revoked, created_ms FROM stations ORDER BY name COLLATE \"C\"", logger: logger)
+                connection.query("SELECT name, scopes, replica, revoked, created_ms, kind FROM stations ORDER BY name COLLATE \"C\"", logger: logger)
             )
         }
     }

@@ -67,4 +67,28 @@ extension PostgresServerStore {
             return TicketReplica.replaying(operations, as: id).digest()
         }
     }
+
+    /// Tickets after `after` by id, from the `tickets` table.
+    public func tickets(after: TicketID?, limit: Int) async throws(ServerError) -> [Ticket] {
+        let logger = self.logger
+        let start = ByteBuffer(bytes: after?.bytes ?? [])
+        let count = Int64(max(1, limit))
+        return try await reading("listing tickets") { connection in
+            let rows = try await connection.query(
+                "SELECT id, state FROM tickets WHERE id > \(start) ORDER BY id LIMIT \(count)", logger: logger
+            )
+            var states: [Ticket] = []
+            for try await (id, state) in rows.decode((ByteBuffer, ByteBuffer).self) {
+                guard let ticket = TicketID(bytes: id.readableBytesView) else {
+                    throw ServerError(.storage, "a stored ticket id is damaged (\(id.readableBytes) bytes); restore the store from a backup")
+                }
+                do throws(TicketModelError) {
+                    states.append(try TicketState(encodedRecord: Array(state.readableBytesView)).view)
+                } catch {
+                    throw ServerError(.storage, "the stored state of ticket \(ticket) is damaged (\(error.message)); restore the store from a backup")
+                }
+            }
+            return states
+        }
+    }
 }

@@ -6,7 +6,9 @@ internal import GRDB
 /// Station credentials: the secret only as a hash, scopes, and the replica bound on first use.
 extension SQLiteServerStore {
     /// Adds a credential. Throws `alreadyExists` if the name, or the secret's hash, is taken.
-    public func addStation(name: String, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError) {
+    public func addCredential(
+        name: String, kind: CredentialKind, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64
+    ) async throws(ServerError) {
         try await writing("adding station '\(name.prefix(80))'") { db in
             if try StationRows.find(name: name, db) != nil {
                 throw ServerError(.alreadyExists, "a station named '\(name.prefix(80))' already exists; pick another name or revoke it")
@@ -15,8 +17,8 @@ extension SQLiteServerStore {
                 throw ServerError(.alreadyExists, "another station already has this secret; generate a new one")
             }
             try db.execute(
-                sql: "INSERT INTO stations (name, token_hash, scopes, replica, revoked, created_ms) VALUES (?, ?, ?, NULL, 0, ?)",
-                arguments: [name, Data(tokenHash), try StationRows.encodeScopes(scopes), Int64(bitPattern: createdMillis)]
+                sql: "INSERT INTO stations (name, token_hash, scopes, replica, revoked, created_ms, kind) VALUES (?, ?, ?, NULL, 0, ?, ?)",
+                arguments: [name, Data(tokenHash), try StationRows.encodeScopes(scopes), Int64(bitPattern: createdMillis), kind.rawValue]
             )
         }
     }

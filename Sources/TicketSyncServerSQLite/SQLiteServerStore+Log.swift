@@ -1,6 +1,7 @@
 public import TicketModel
 public import TicketSyncServer
 internal import GRDB
+internal import Foundation
 
 /// Pulls: reading the log by cursor, one ticket's history, and the state digest.
 ///
@@ -45,6 +46,21 @@ extension SQLiteServerStore {
             var operations: [TicketOperation] = []
             try LogRows.forEach(db) { operations.append($0) }
             return TicketReplica.replaying(operations, as: id).digest()
+        }
+    }
+
+    /// Tickets after `after` by id, from the `tickets` table.
+    public func tickets(after: TicketID?, limit: Int) async throws(ServerError) -> [Ticket] {
+        try await reading("listing tickets") { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
+                arguments: [after.map { Data($0.bytes) } ?? Data(), max(1, limit)]
+            )
+            return try rows.compactMap { row in
+                let bytes: Data = row["id"]
+                guard let id = TicketID(bytes: [UInt8](bytes)) else { return nil }
+                return try TicketRows.load(id, db)?.view
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 public import TicketModel
 public import TicketSyncServer
 public import TicketSLA
+public import TicketReports
 internal import GRDB
 internal import Foundation
 
@@ -19,6 +20,7 @@ extension SQLiteServerStore: SLAStore {
                 let plan = try decider.plan(context, now: now)
                 operations += try ServerWrites.append(plan.writes, to: ticket, replica: replica, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
+                if let facts = plan.facts { try FactRows.save(facts, ticket: ticket, db) }
             }
             if consumed.last != cursor { try SLALogRows.setCursor(consumed.last, db) }
             return SLAPlanReport(entries: consumed.count, tickets: consumed.tickets.count, operations: operations, caughtUp: consumed.count < max(1, limit))
@@ -46,6 +48,7 @@ extension SQLiteServerStore: SLAStore {
                 let plan = try decider.plan(context, now: now)
                 _ = try ServerWrites.append(plan.writes, to: ticket, replica: replica, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
+                if let facts = plan.facts { try FactRows.save(facts, ticket: ticket, db) }
                 last = ticket
             }
             return last
@@ -60,6 +63,11 @@ extension SQLiteServerStore: SLAStore {
     }
 
     static let policyVersionKey = "sla_policy_version"
+
+    /// The report facts of tickets created in `[from, to)`, in no particular order.
+    public func reportFacts(createdFrom from: UInt64, to: UInt64) async throws(ServerError) -> [TicketFacts] {
+        try await reading("reading report facts") { db in try FactRows.load(createdFrom: from, to: to, db) }
+    }
 
     /// Claims due timers in one IMMEDIATE transaction.
     public func claimTimers(now: UInt64, limit: Int, leaseMillis: UInt64, owner: String) async throws(ServerError) -> [TimerClaim] {

@@ -38,7 +38,7 @@ struct TicketSyncCommand: ParsableCommand {
                 name: "Station",
                 subcommands: [
                     InitCommand.self, StatusCommand.self, SyncCommand.self, WatchCommand.self, ServerCommand.self,
-                    PolicyCommand.self, ExportCommand.self, RepairCommand.self,
+                    PolicyCommand.self, ReportCommand.self, ExportCommand.self, RepairCommand.self,
                 ]
             ),
         ]

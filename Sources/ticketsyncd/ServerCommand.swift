@@ -16,6 +16,7 @@ struct ServerCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, StationCommand.self, StatusCommand.self, PolicyCommand.self, WebhooksCommand.self,
+            ReportCommand.self,
         ]
     )
 }

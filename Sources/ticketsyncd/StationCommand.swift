@@ -8,7 +8,7 @@ struct StationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
         abstract: "Manage station credentials.",
-        subcommands: [Add.self, List.self, Revoke.self]
+        subcommands: [Add.self, List.self, Revoke.self, Link.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -22,7 +22,14 @@ struct StationCommand: AsyncParsableCommand {
             help: ArgumentHelp("What the station sees and writes: all, site:CODE, team:NAME or ticket:UUID (repeatable).", valueName: "SCOPE")
         )
         var scopes: [String] = []
-        @Flag(help: "Print JSON: {\"name\", \"token\", \"scopes\"}.") var json = false
+        @Option(
+            help: ArgumentHelp(
+                "What the credential is for: station (syncs), integration (an HTTP API key) or dashboard (a person's dashboard login).",
+                valueName: "KIND"
+            )
+        )
+        var kind = "station"
+        @Flag(help: "Print JSON: {\"name\", \"token\", \"scopes\", \"kind\"}.") var json = false
 
         func run() async throws {
             try await Failure.guarding {
@@ -34,19 +41,26 @@ struct StationCommand: AsyncParsableCommand {
                 guard !scopes.isEmpty else {
                     throw ServerError(.invalidArgument, "give at least one --scope (all, site:CODE, team:NAME or ticket:UUID)")
                 }
+                guard let kind = CredentialKind(named: kind) else {
+                    throw ServerError(.invalidArgument, "--kind '\(kind.prefix(40))' is not one of station, integration, dashboard")
+                }
                 let parsed = try scopes.map { text throws(ServerError) in try Scope(parsing: text) }
                 let token = StationToken.generate()
                 let name = self.name
                 try await data.withStore(logger: quietLogger) { store, _ in
-                    try await store.addStation(
-                        name: name, tokenHash: StationToken.hash(token), scopes: parsed, createdMillis: systemMillis()
+                    try await store.addCredential(
+                        name: name, kind: kind, tokenHash: StationToken.hash(token), scopes: parsed, createdMillis: systemMillis()
                     )
                 }
                 if json {
-                    try printJSON(["name": name, "token": token, "scopes": parsed.map(\.description)])
+                    try printJSON(["name": name, "token": token, "scopes": parsed.map(\.description), "kind": kind.rawValue])
                 } else {
-                    print("station:  \(name)\nscopes:   \(parsed.map(\.description).joined(separator: ", "))\ntoken:    \(token)")
-                    print("The token is shown only now; give it to the station: ticketsync init --server URL --token TOKEN")
+                    print("\(kind.rawValue):\(String(repeating: " ", count: max(1, 10 - kind.rawValue.count - 1)))\(name)\nscopes:   \(parsed.map(\.description).joined(separator: ", "))\ntoken:    \(token)")
+                    switch kind {
+                    case .integration: print("The key is shown only now; send it as 'Authorization: Bearer KEY' to /api/v1 (Protocol/openapi.yaml).")
+                    case .dashboard: print("The secret is shown only now; sign in with it at https://HOST:PORT/.")
+                    default: print("The token is shown only now; give it to the station: ticketsync init --server URL --token TOKEN")
+                    }
                 }
             }
         }
@@ -65,11 +79,11 @@ struct StationCommand: AsyncParsableCommand {
                     if json {
                         try printJSON([
                             "name": station.name, "scopes": station.scopes.map(\.description), "replica": replica,
-                            "revoked": station.revoked,
+                            "revoked": station.revoked, "kind": station.kind.rawValue,
                         ])
                     } else {
                         let state = station.revoked ? "revoked" : "active"
-                        print("\(station.name)\t\(state)\t\(replica.isEmpty ? "-" : replica)\t\(station.scopes.map(\.description).joined(separator: ","))")
+                        print("\(station.name)\t\(station.kind)\t\(state)\t\(replica.isEmpty ? "-" : replica)\t\(station.scopes.map(\.description).joined(separator: ","))")
                     }
                 }
             }
@@ -88,6 +102,33 @@ struct StationCommand: AsyncParsableCommand {
                 let name = self.name
                 try await data.withStore(logger: quietLogger) { store, _ in try await store.revokeStation(name: name) }
                 print("revoked \(name)")
+            }
+        }
+    }
+
+    struct Link: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a sign-in link for a dashboard credential (valid for a few minutes)."
+        )
+        @OptionGroup var data: DataDirectoryOptions
+        @Argument(help: "The dashboard credential's name.") var name: String
+        @Option(help: "The server's address as people reach it.") var url = "https://localhost:\(ServerConfiguration.defaultPort)"
+        @Option(help: "How long the link works, in minutes (1-60).") var minutes: UInt64 = 10
+
+        func run() async throws {
+            try await Failure.guarding {
+                guard (1...60).contains(minutes) else { throw ServerError(.invalidArgument, "--minutes must be from 1 to 60") }
+                let name = self.name
+                let records = try await data.withStore(logger: quietLogger) { store, _ in try await store.stations() }
+                guard let record = records.first(where: { $0.name == name }) else {
+                    throw ServerError(.notFound, "no credential named '\(name.prefix(80))'; 'ticketsyncd station list' shows them")
+                }
+                guard record.kind == .dashboard, !record.revoked else {
+                    throw ServerError(.invalidArgument, "'\(name.prefix(80))' is not an active dashboard credential (add one with --kind dashboard)")
+                }
+                let session = try DashboardSession(dataDirectory: data.dataDirectory)
+                let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+                print(session.link(for: name, minutes: minutes, base: base, nowSeconds: systemMillis() / 1000))
             }
         }
     }

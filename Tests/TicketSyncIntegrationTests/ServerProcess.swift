@@ -116,8 +116,8 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `ticketsyncd station add NAME --scope …` → the secret.
-    func addStation(_ name: String, scopes: [String] = ["all"]) throws -> String {
-        let result = try run(binary, ["station", "add", name, "--json"] + storeArguments + scopes.flatMap { ["--scope", $0] })
+    func addStation(_ name: String, scopes: [String] = ["all"], kind: String = "station") throws -> String {
+        let result = try run(binary, ["station", "add", name, "--json", "--kind", kind] + storeArguments + scopes.flatMap { ["--scope", $0] })
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let token = object["token"] as? String

@@ -14,7 +14,7 @@ import TicketSyncServer
         try await store.addStation(name: "ont-recv-2", tokenHash: StationToken.hash(StationToken.generate()), scopes: [.all], createdMillis: t0 + 1)
 
         let found = try #require(try await store.station(tokenHash: hash))
-        #expect(found == StationRecord(name: "dfw-pack-1", scopes: [.site("DFW1"), .team("returns")], replica: nil, revoked: false, createdMillis: t0))
+        #expect(found == StationRecord(name: "dfw-pack-1", scopes: [.site("DFW1"), .team("returns")], replica: nil, revoked: false, createdMillis: t0, kind: .station))
         #expect(try await store.station(tokenHash: StationToken.hash("not the secret")) == nil)
         #expect(try await store.stations().map(\.name) == ["dfw-pack-1", "ont-recv-2"])
         #expect(try await store.counts().stations == 2)

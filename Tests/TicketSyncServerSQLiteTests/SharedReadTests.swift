@@ -13,8 +13,10 @@ import TicketSyncServer
         init(_ base: any ServerStore) { self.base = base }
 
         func serverReplica() async throws(ServerError) -> ReplicaID { try await base.serverReplica() }
-        func addStation(name: String, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError) {
-            try await base.addStation(name: name, tokenHash: tokenHash, scopes: scopes, createdMillis: createdMillis)
+        func addCredential(
+            name: String, kind: CredentialKind, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64
+        ) async throws(ServerError) {
+            try await base.addCredential(name: name, kind: kind, tokenHash: tokenHash, scopes: scopes, createdMillis: createdMillis)
         }
         func stations() async throws(ServerError) -> [StationRecord] { try await base.stations() }
         func revokeStation(name: String) async throws(ServerError) { try await base.revokeStation(name: name) }
@@ -33,6 +35,9 @@ import TicketSyncServer
         func knows(cursor: String) async throws(ServerError) -> Bool { try await base.knows(cursor: cursor) }
         func operations(of ticket: TicketID, through cursor: String) async throws(ServerError) -> [TicketOperation] {
             try await base.operations(of: ticket, through: cursor)
+        }
+        func tickets(after: TicketID?, limit: Int) async throws(ServerError) -> [Ticket] {
+            try await base.tickets(after: after, limit: limit)
         }
         func digest() async throws(ServerError) -> StateDigest { try await base.digest() }
         func counts() async throws(ServerError) -> StoreCounts { try await base.counts() }

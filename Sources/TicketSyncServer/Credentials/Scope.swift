@@ -86,3 +86,17 @@ extension Array where Element == Scope {
         contains { $0.contains(ticket, at: placement) }
     }
 }
+
+extension TicketState {
+    /// Where the ticket sits as far as scopes care: its `site` and `group` text.
+    package var placement: TicketPlacement {
+        TicketPlacement(site: value(of: .site)?.text, team: value(of: .group)?.text)
+    }
+}
+
+extension Ticket {
+    /// Where the ticket sits as far as scopes care: its `site` and `group` text.
+    public var placement: TicketPlacement {
+        TicketPlacement(site: self[.site]?.text, team: self[.group]?.text)
+    }
+}

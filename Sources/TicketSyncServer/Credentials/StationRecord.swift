@@ -12,9 +12,14 @@ public struct StationRecord: Hashable, Sendable {
     public var revoked: Bool
     /// When it was made (milliseconds since the Unix epoch).
     public var createdMillis: UInt64
+    /// What the credential is for (a station, an integration, the dashboard).
+    public var kind: CredentialKind
 
     /// Creates a record.
-    public init(name: String, scopes: [Scope], replica: ReplicaID?, revoked: Bool, createdMillis: UInt64) {
+    public init(
+        name: String, scopes: [Scope], replica: ReplicaID?, revoked: Bool, createdMillis: UInt64, kind: CredentialKind = .station
+    ) {
+        self.kind = kind
         self.name = name
         self.scopes = scopes
         self.replica = replica

@@ -103,6 +103,7 @@ public struct WebhookSender: Service {
         }
         let outcome: WebhookOutcome
         if let failure {
+            ServerMetrics.shared.webhookFailed(dead: delivery.attempt >= retry.maxAttempts)
             if delivery.attempt >= retry.maxAttempts {
                 outcome = .dead(error: failure)
                 logger.warning("webhook event is dead", metadata: ["ticketsync.error": .string(failure)])

@@ -1,6 +1,7 @@
 internal import Foundation
 public import TicketModel
 public import TicketSLA
+internal import TicketReports
 
 /// The server's SLA decisions with `TicketSLA`: a ticket's timers are the evaluation's deadlines
 /// (plus one for each escalation request); its `sla.*` fields are the evaluation's record,
@@ -33,17 +34,22 @@ public struct PolicyDecider: SLADecider {
     /// The policy set's version.
     public var version: String { policies.version }
 
-    /// The evaluation of the context's ticket at `now`.
-    func evaluate(_ context: SLATicketContext, now: UInt64) -> SLAEvaluation? {
-        let counted = context.history.map { entry in
+    /// The context's operations with their counted times.
+    func counted(_ context: SLATicketContext) -> [CountedOperation] {
+        context.history.map { entry in
             CountedOperation(entry.operation, countedMillis: entry.countedMillis, receivedMillis: entry.receivedMillis)
         }
-        return policies.evaluate(counted, now: now)
+    }
+
+    /// The evaluation of the context's ticket at `now`.
+    func evaluate(_ context: SLATicketContext, now: UInt64) -> SLAEvaluation? {
+        policies.evaluate(counted(context), now: now)
     }
 
     public func plan(_ context: SLATicketContext, now: UInt64) throws(ServerError) -> SLAPlan {
         var timers = requestTimers(context)
-        guard let current = context.current, let evaluation = evaluate(context, now: now) else { return SLAPlan(timers: timers) }
+        let counted = counted(context)
+        guard let current = context.current, let evaluation = policies.evaluate(counted, now: now) else { return SLAPlan(timers: timers) }
         timers += evaluation.deadlines.map { deadline in
             PlannedTimer(key: deadline.key, kind: TimerKind(rawValue: deadline.kind.rawValue), dueMillis: deadline.dueMillis)
         }
@@ -52,7 +58,7 @@ public struct PolicyDecider: SLADecider {
         if let last = context.history.last, !last.station.isEmpty, isSet(current[Self.offlineField]) {
             writes += [.set(Self.offlineField, .null, overwrites: nil), .set(Self.offlineStationsField, .null, overwrites: nil)]
         }
-        return SLAPlan(timers: timers, writes: writes)
+        return SLAPlan(timers: timers, writes: writes, facts: TicketFacts.derive(from: counted, ticket: current, evaluation: evaluation))
     }
 
     public func fire(_ timer: TimerClaim, _ context: SLATicketContext, now: UInt64) throws(ServerError) -> TimerEffect {

@@ -1,3 +1,4 @@
+internal import CoreMetrics
 public import Logging
 internal import TicketModel
 public import TicketSLA
@@ -141,6 +142,11 @@ public struct SLAEngine: Service {
             let claims = try await store.claimTimers(now: current, limit: settings.fireBatch, leaseMillis: settings.leaseMillis, owner: settings.owner)
             if claims.isEmpty { return }
             let report = try await store.fireTimers(claims, now: now(), decider: decider)
+            let fired = now()
+            for claim in claims where claim.dueMillis <= fired {
+                ServerMetrics.shared.timerLag.recordMilliseconds(Int64(fired - claim.dueMillis))
+            }
+            ServerMetrics.shared.operationsAccepted(report.operations, source: "server")
             if report.operations > 0 { hub.notify() }
             if report.webhooks > 0 { webhooks.signal() }
             if report.fenced > 0 {

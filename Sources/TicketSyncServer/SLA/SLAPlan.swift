@@ -1,4 +1,5 @@
 public import TicketModel
+public import TicketReports
 
 /// What planning decided for one ticket: the complete set of timers it should have now (they
 /// replace its pending ones) and server-owned writes to make at once.
@@ -7,11 +8,14 @@ public struct SLAPlan: Sendable {
     public var timers: [PlannedTimer]
     /// Server operations to append now (e.g. `sla.*` fields that changed).
     public var writes: [Payload]
+    /// The ticket's report facts (nil: nothing to report yet), kept beside its timers.
+    public var facts: TicketFacts?
 
     /// Creates a plan.
-    public init(timers: [PlannedTimer], writes: [Payload] = []) {
+    public init(timers: [PlannedTimer], writes: [Payload] = [], facts: TicketFacts? = nil) {
         self.timers = timers
         self.writes = writes
+        self.facts = facts
     }
 }
 

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var revocationCheckSeconds: Double
     /// The SLA authority: policies, counted-time rule, webhooks.
     public var sla = SLASettings()
+    /// The largest HTTP API request body accepted (bytes).
+    public var apiMaxBodyBytes = 64 * 1024
 
     /// The default port.
     public static let defaultPort = 7443

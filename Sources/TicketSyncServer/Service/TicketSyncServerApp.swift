@@ -10,6 +10,7 @@ internal import NIOCore
 internal import NIOSSL
 public import ServiceLifecycle
 internal import TicketModel
+internal import TicketReports
 public import TicketSyncProtocol
 
 /// The system clock in milliseconds since the Unix epoch.
@@ -86,6 +87,30 @@ public enum TicketSyncServerApp {
                     (binary Protocol Buffers, see Protocol/README.md); the request asked for another protocol or no upgrade.
 
                     """))
+            )
+        }
+
+        let api = HTTPAPI(
+            store: store,
+            writer: IntegrationWriter(store: store, hub: hub, maxDriftMillis: configuration.limits.maxDriftMillis, now: now),
+            reports: ReportSource(store: store as? any SLAStore, now: now),
+            maxBodyBytes: configuration.apiMaxBodyBytes, now: now
+        )
+        api.register(on: router)
+        let reports = ReportSource(store: store as? any SLAStore, now: now)
+        DashboardRoutes(
+            store: store, reports: reports, session: try DashboardSession(dataDirectory: configuration.dataDirectory), hub: hub, now: now
+        ).register(on: router)
+        router.get("/metrics") { _, _ -> Response in
+            let current = now()
+            let facts = try? await reports.facts(
+                KPIQuery(fromMillis: current > 30 * 86_400_000 ? current - 30 * 86_400_000 : 0, toMillis: current + 1, nowMillis: current),
+                scopes: [.all]
+            )
+            let text = ServerMetrics.shared.render(connected: registry.count, facts: facts, now: current)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: text))
             )
         }
 

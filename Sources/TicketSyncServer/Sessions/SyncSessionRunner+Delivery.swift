@@ -72,6 +72,7 @@ extension SyncSessionRunner {
                 if !removed.isEmpty { try await session.send(.scopeChange(removed: removed)) }
                 operations.sort { $0.id < $1.id }
                 try await session.send(.deliver(operations: operations, cursor: next, caughtUp: caughtUp))
+                ServerMetrics.shared.delivered(operations.count)
                 stationCaughtUp = caughtUp
                 unsentEntries = 0
                 cursorSentMillis = now()

@@ -1,3 +1,4 @@
+internal import CoreMetrics
 internal import CompressNIO
 internal import Foundation
 internal import HummingbirdWebSocket
@@ -178,6 +179,11 @@ public struct SyncSessionRunner: Sendable {
         if station.revoked {
             throw SyncError(.revoked, "the credential '\(station.name)' was revoked")
         }
+        guard station.kind == .station else {
+            throw SyncError(
+                .unauthorized, "the credential '\(station.name)' is a \(station.kind) credential; a station needs one from 'ticketsyncd station add'"
+            )
+        }
         if station.replica != hello.replica, !(try await store.bind(station: station.name, to: hello.replica)) {
             throw SyncError(
                 .replicaMismatch,
@@ -216,9 +222,13 @@ public struct SyncSessionRunner: Sendable {
     func appendPushes(_ pushes: PushQueue, session: SessionContext, station: StationRecord) async throws {
         while let waiting = await pushes.takeAll() {
             let operations = waiting.count == 1 ? waiting[0].operations : waiting.flatMap(\.operations)
+            let started = ContinuousClock.now
             let result = try await store.append(
                 operations, from: station, receivedMillis: now(), maxDriftMillis: limits.maxDriftMillis
             )
+            let elapsed = ContinuousClock.now - started
+            ServerMetrics.shared.pushLatency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            ServerMetrics.shared.operationsAccepted(result.accepted, source: "station")
             if result.accepted > 0 { hub.notify() }
             var rejectedBySeq: [UInt64: ServerFrame.Rejection] = [:]
             for rejection in result.rejected {

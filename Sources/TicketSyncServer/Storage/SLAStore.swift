@@ -1,5 +1,6 @@
 public import TicketModel
 public import TicketSLA
+public import TicketReports
 
 /// Where the SLA engine keeps its durable state, beside the log: its own log cursor, the counted
 /// time of every log entry, the timers, and the webhook outbox. A back end implements it in the
@@ -62,6 +63,8 @@ public protocol SLAStore: Sendable {
     /// The earliest next attempt of a pending delivery, or nil.
     func nextWebhookDue() async throws(ServerError) -> UInt64?
 
+    /// The report facts of the tickets created in `[from, to)` (see ``SLAPlan/facts``).
+    func reportFacts(createdFrom from: UInt64, to: UInt64) async throws(ServerError) -> [TicketFacts]
     /// Webhook deliveries, newest first, at most `limit`; `includeDelivered` adds the delivered ones.
     func webhooks(includeDelivered: Bool, limit: Int) async throws(ServerError) -> [WebhookRecord]
 }

@@ -7,8 +7,8 @@ public protocol ServerStore: Sendable {
     /// The server's own replica id (the author of SLA and escalation operations), made on first use.
     func serverReplica() async throws(ServerError) -> ReplicaID
 
-    /// Adds a credential. Throws `alreadyExists` if the name is taken.
-    func addStation(name: String, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError)
+    /// Adds a credential of `kind`. Throws `alreadyExists` if the name or the secret's hash is taken.
+    func addCredential(name: String, kind: CredentialKind, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError)
     /// Every credential, by name.
     func stations() async throws(ServerError) -> [StationRecord]
     /// Revokes a credential; throws `notFound` for an unknown name.
@@ -36,6 +36,9 @@ public protocol ServerStore: Sendable {
     /// Every operation on one ticket up to and including the entry at `cursor`.
     func operations(of ticket: TicketID, through cursor: String) async throws(ServerError) -> [TicketOperation]
 
+    /// At most `limit` tickets whose ids sort after `after` (nil: from the first), by id, as kept
+    /// materialised: fields, tags and tier, without comments (those are in ``history(of:)``).
+    func tickets(after: TicketID?, limit: Int) async throws(ServerError) -> [Ticket]
     /// The state digest of everything in the log.
     func digest() async throws(ServerError) -> StateDigest
     /// Counts for `ticketsyncd status`.
@@ -101,5 +104,17 @@ public struct StoreCounts: Sendable, Equatable {
         self.operations = operations
         self.tickets = tickets
         self.stations = stations
+    }
+}
+
+extension ServerStore {
+    /// Every operation on one ticket, in log order.
+    public func history(of ticket: TicketID) async throws(ServerError) -> [TicketOperation] {
+        try await operations(of: ticket, through: LogCursor.text(.max))
+    }
+
+    /// Adds a station credential. Throws `alreadyExists` if the name or the secret's hash is taken.
+    public func addStation(name: String, tokenHash: [UInt8], scopes: [Scope], createdMillis: UInt64) async throws(ServerError) {
+        try await addCredential(name: name, kind: .station, tokenHash: tokenHash, scopes: scopes, createdMillis: createdMillis)
     }
 }

@@ -281,10 +281,3 @@ struct PostgresAppend {
         return false
     }
 }
-
-extension TicketState {
-    /// Where the ticket sits as far as scopes care: its `site` and `group` text.
-    var placement: TicketPlacement {
-        TicketPlacement(site: value(of: .site)?.text, team: value(of: .group)?.text)
-    }
-}

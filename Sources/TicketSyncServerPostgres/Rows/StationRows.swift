@@ -7,15 +7,18 @@ internal import TicketSyncServer
 
 /// Writes and reads the `stations` table.
 enum StationRows {
-    static let columns = "name, scopes, replica, revoked, created_ms"
+    static let columns = "name, scopes, replica, revoked, created_ms, kind"
 
-    typealias Row = (String, String, Int64?, Bool, Int64)
+    typealias Row = (String, String, Int64?, Bool, Int64, String)
 
     static func record(_ row: Row) throws -> StationRecord {
-        let (name, scopes, replica, revoked, created) = row
+        let (name, scopes, replica, revoked, created, kindText) = row
+        guard let kind = CredentialKind(named: kindText) else {
+            throw ServerError(.storage, "credential '\(name)' has the unknown kind '\(kindText.prefix(40))'; it was written by a newer ticketsyncd")
+        }
         return StationRecord(
             name: name, scopes: try decodeScopes(scopes, station: name), replica: replica.map { ReplicaID(UInt64(bitPattern: $0)) },
-            revoked: revoked, createdMillis: UInt64(bitPattern: created)
+            revoked: revoked, createdMillis: UInt64(bitPattern: created), kind: kind
         )
     }
 
@@ -27,14 +30,14 @@ enum StationRows {
 
     static func find(name: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> StationRecord? {
         try await records(
-            connection.query("SELECT name, scopes, replica, revoked, created_ms FROM stations WHERE name = \(name)", logger: logger)
+            connection.query("SELECT name, scopes, replica, revoked, created_ms, kind FROM stations WHERE name = \(name)", logger: logger)
         ).first
     }
 
     static func find(tokenHash: [UInt8], _ connection: PostgresConnection, _ logger: Logger) async throws -> StationRecord? {
         let hash = ByteBuffer(bytes: tokenHash)
         return try await records(
-            connection.query("SELECT name, scopes, replica, revoked, created_ms FROM stations WHERE token_hash = \(hash)", logger: logger)
+            connection.query("SELECT name, scopes, replica, revoked, created_ms, kind FROM stations WHERE token_hash = \(hash)", logger: logger)
         ).first
     }
 

@@ -45,7 +45,11 @@ enum PostgresSchema {
             "CREATE TABLE tickets (id bytea PRIMARY KEY, site text, team text, state bytea NOT NULL)",
             // Per replica: every seq up to `decided` is in operations or rejections.
             "CREATE TABLE replicas (replica bigint PRIMARY KEY, decided bigint NOT NULL)",
-        ]
+        ],
+        [
+            // What each credential is for: 'station', 'integration' (HTTP API) or 'dashboard'.
+            "ALTER TABLE stations ADD COLUMN kind text NOT NULL DEFAULT 'station'",
+        ],
     ]
 
     /// The schema version this build writes.

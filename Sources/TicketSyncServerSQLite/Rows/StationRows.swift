@@ -5,7 +5,7 @@ internal import TicketSyncServer
 
 /// Writes and reads the `stations` table.
 enum StationRows {
-    static let columns = "name, scopes, replica, revoked, created_ms"
+    static let columns = "name, scopes, replica, revoked, created_ms, kind"
 
     static func record(_ row: Row) throws -> StationRecord {
         let name: String = row["name"]
@@ -15,7 +15,8 @@ enum StationRows {
             scopes: try decodeScopes(row["scopes"], station: name),
             replica: replica.map { ReplicaID(UInt64(bitPattern: $0)) },
             revoked: row["revoked"],
-            createdMillis: UInt64(bitPattern: row["created_ms"])
+            createdMillis: UInt64(bitPattern: row["created_ms"]),
+            kind: try kind(row["kind"], station: name)
         )
     }
 
@@ -39,6 +40,13 @@ enum StationRows {
             sql: "SELECT EXISTS (SELECT 1 FROM stations WHERE replica = ? AND name <> ? AND revoked = 0)",
             arguments: [Int64(bitPattern: replica.rawValue), name]
         ) ?? false
+    }
+
+    static func kind(_ text: String, station: String) throws -> CredentialKind {
+        guard let kind = CredentialKind(named: text) else {
+            throw ServerError(.storage, "credential '\(station)' has the unknown kind '\(text.prefix(40))'; it was written by a newer ticketsyncd")
+        }
+        return kind
     }
 
     /// Scopes as a JSON array of their texts: a site or team code may hold any character.

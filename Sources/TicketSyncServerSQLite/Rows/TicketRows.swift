@@ -24,10 +24,3 @@ enum TicketRows {
         try statement.execute(arguments: [Data(state.id.bytes), placement.site, placement.team, Data(state.encodedRecord())])
     }
 }
-
-extension TicketState {
-    /// Where the ticket sits as far as scopes care: its `site` and `group` text.
-    var placement: TicketPlacement {
-        TicketPlacement(site: value(of: .site)?.text, team: value(of: .group)?.text)
-    }
-}

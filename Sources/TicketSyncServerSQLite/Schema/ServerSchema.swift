@@ -72,6 +72,7 @@ enum ServerSchema {
                 """)
         }
         registerSLA(&migrator)
+        registerReports(&migrator)
         return migrator
     }
 }
