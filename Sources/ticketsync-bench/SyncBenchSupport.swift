@@ -229,6 +229,18 @@ final class BenchServer: @unchecked Sendable {
         return token
     }
 
+    /// `ticketsyncd station add NAME --kind integration --scope all` → the API key.
+    func addIntegrationKey(_ name: String) throws -> String {
+        let result = try runTool(
+            binary, ["station", "add", name, "--kind", "integration", "--scope", "all", "--data-dir", dataDirectory, "--json"], timeout: 60
+        )
+        guard result.status == 0,
+            let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let token = object["token"] as? String
+        else { throw BenchFailure("ticketsyncd station add \(name) --kind integration failed (\(result.status)): \(result.stderr)") }
+        return token
+    }
+
     /// `ticketsyncd status --data-dir DIR --json`: the digest and the number of operations.
     func status() throws -> (digest: String, operations: Int) {
         let result = try runTool(binary, ["status", "--data-dir", dataDirectory, "--json"], timeout: 600)
