@@ -43,8 +43,15 @@ public final class SQLiteServerStore: ServerStore {
                     .storage, "the server store at \(path) was written by a newer TicketSync; upgrade ticketsyncd to open it"
                 )
             }
-            try migrator.migrate(pool)
-            self.replica = try pool.write { db in try MetaRows.serverReplica(db) }
+            // A store already up to date is opened with reads only, so `ticketsyncd status`,
+            // `station list` or `report` open a store a busy server keeps writing to without
+            // waiting for its write lock.
+            if try pool.read({ try migrator.hasCompletedMigrations($0) }), let replica = try pool.read(MetaRows.existingServerReplica) {
+                self.replica = replica
+            } else {
+                try migrator.migrate(pool)
+                self.replica = try pool.write { db in try MetaRows.serverReplica(db) }
+            }
             self.pool = pool
         } catch {
             throw StorageFailure.serverError(error, doing: "opening the server store", path: path)
