@@ -10,11 +10,11 @@ enum SLALogRows {
 
     /// The last log position the engine planned (0: none).
     static func cursor(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM sla_meta WHERE key = ?", arguments: [cursorKey]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM sla_meta WHERE key = ?"), arguments: [cursorKey]) ?? 0
     }
 
     static func setCursor(_ position: Int64, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO sla_meta (key, value) VALUES (?, ?)", arguments: [cursorKey, position])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO sla_meta (key, value) VALUES (?, ?)").execute(arguments: [cursorKey, position])
     }
 
     /// Reads at most `limit` entries after `cursor`, fixes each one's counted time (stored in
@@ -24,8 +24,7 @@ enum SLALogRows {
         after cursor: Int64, limit: Int, rule: CountedTimeRule, _ db: Database
     ) throws -> (tickets: [TicketID], last: Int64, count: Int) {
         let rows = try Row.fetchAll(
-            db,
-            sql: "SELECT position, ticket, body, station, received_ms FROM operations WHERE position > ? ORDER BY position LIMIT ?",
+            db.cachedStatement(sql: "SELECT position, ticket, body, station, received_ms FROM operations WHERE position > ? ORDER BY position LIMIT ?"),
             arguments: [cursor, limit]
         )
         var tickets: [TicketID] = []
@@ -57,13 +56,11 @@ enum SLALogRows {
     private static func contact(
         of station: String, receivedMillis received: UInt64, created: inout [String: UInt64], _ db: Database
     ) throws -> UInt64 {
-        if let row = try Row.fetchOne(db, sql: "SELECT last_ms, previous_ms FROM sla_contacts WHERE station = ?", arguments: [station]) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT last_ms, previous_ms FROM sla_contacts WHERE station = ?"), arguments: [station]) {
             let last = UInt64(bitPattern: row["last_ms"])
             let previous = UInt64(bitPattern: row["previous_ms"])
             if received > last {
-                try db.execute(
-                    sql: "UPDATE sla_contacts SET last_ms = ?, previous_ms = ? WHERE station = ?",
-                    arguments: [Int64(bitPattern: received), Int64(bitPattern: last), station]
+                try db.cachedStatement(sql: "UPDATE sla_contacts SET last_ms = ?, previous_ms = ? WHERE station = ?").execute(arguments: [Int64(bitPattern: received), Int64(bitPattern: last), station]
                 )
                 return last
             }
@@ -73,9 +70,7 @@ enum SLALogRows {
             created[station] = try StationRows.find(name: station, db)?.createdMillis ?? 0
         }
         let first = min(created[station]!, received)
-        try db.execute(
-            sql: "INSERT INTO sla_contacts (station, last_ms, previous_ms) VALUES (?, ?, ?)",
-            arguments: [station, Int64(bitPattern: received), Int64(bitPattern: first)]
+        try db.cachedStatement(sql: "INSERT INTO sla_contacts (station, last_ms, previous_ms) VALUES (?, ?, ?)").execute(arguments: [station, Int64(bitPattern: received), Int64(bitPattern: first)]
         )
         return first
     }
@@ -84,12 +79,11 @@ enum SLALogRows {
     /// has not read yet (only the server's own, see `fireTimers`) count at their receipt time.
     static func context(of ticket: TicketID, _ db: Database) throws -> SLATicketContext {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT o.position, o.body, o.station, o.received_ms, c.counted_ms
                 FROM operations o LEFT JOIN sla_counted c ON c.position = o.position
                 WHERE o.ticket = ? ORDER BY o.position
-                """,
+                """),
             arguments: [Data(ticket.bytes)]
         )
         let history = try rows.map { row in

@@ -23,7 +23,7 @@ enum ServerWrites {
             throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
         }
         var seq = UInt64(bitPattern: try Int64.fetchOne(
-            db, sql: "SELECT MAX(seq) FROM operations WHERE replica = ?", arguments: [Int64(bitPattern: replica.rawValue)]
+            db.cachedStatement(sql: "SELECT MAX(seq) FROM operations WHERE replica = ?"), arguments: [Int64(bitPattern: replica.rawValue)]
         ) ?? 0)
         var clock = HybridLogicalClock(latest: state.updatedStamp?.timestamp ?? .zero)
         for payload in payloads {

@@ -15,7 +15,7 @@ enum TimerRows {
         var wanted: [String: PlannedTimer] = [:]
         for timer in planned { wanted[timer.key] = timer }
         let rows = try Row.fetchAll(
-            db, sql: "SELECT id, key, kind, due_ms, state FROM sla_timers WHERE ticket = ?", arguments: [ticketBytes]
+            db.cachedStatement(sql: "SELECT id, key, kind, due_ms, state FROM sla_timers WHERE ticket = ?"), arguments: [ticketBytes]
         )
         var existing = Set<String>()
         for row in rows {
@@ -27,18 +27,14 @@ enum TimerRows {
             if state == .done { continue }
             if let timer = wanted[key] {
                 if state == .cancelled || due != timer.dueMillis || (row["kind"] as String) != timer.kind.rawValue {
-                    try db.execute(
-                        sql: """
+                    try db.cachedStatement(sql: """
                             UPDATE sla_timers SET due_ms = ?, kind = ?, state = 0, attempt = attempt + 1,
                                 lease_owner = NULL, lease_until_ms = NULL WHERE id = ?
-                            """,
-                        arguments: [Int64(bitPattern: timer.dueMillis), timer.kind.rawValue, id]
+                            """).execute(arguments: [Int64(bitPattern: timer.dueMillis), timer.kind.rawValue, id]
                     )
                 }
             } else if state != .cancelled && due > now {
-                try db.execute(
-                    sql: "UPDATE sla_timers SET state = 3, attempt = attempt + 1, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?",
-                    arguments: [id]
+                try db.cachedStatement(sql: "UPDATE sla_timers SET state = 3, attempt = attempt + 1, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?").execute(arguments: [id]
                 )
             }
         }
@@ -56,8 +52,7 @@ enum TimerRows {
     /// Claims due timers, earliest first: pending ones due by `now`, then claimed ones whose lease lapsed.
     static func claim(now: UInt64, limit: Int, leaseMillis: UInt64, owner: String, _ db: Database) throws -> [TimerClaim] {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 UPDATE sla_timers SET state = 1, attempt = attempt + 1, lease_owner = ?1, lease_until_ms = ?2
                 WHERE id IN (
                     SELECT id FROM (SELECT id, due_ms FROM sla_timers WHERE state = 0 AND due_ms <= ?3 ORDER BY due_ms LIMIT ?4)
@@ -65,7 +60,7 @@ enum TimerRows {
                     SELECT id FROM (SELECT id, due_ms FROM sla_timers WHERE state = 1 AND lease_until_ms <= ?3 ORDER BY lease_until_ms LIMIT ?4)
                 )
                 RETURNING id, ticket, key, kind, due_ms, attempt
-                """,
+                """),
             arguments: [owner, Int64(bitPattern: now &+ leaseMillis), Int64(bitPattern: now), limit]
         )
         return try rows.map { row in
@@ -113,8 +108,7 @@ enum TimerRows {
 
     static func all(of ticket: TicketID, _ db: Database) throws -> [TimerRecord] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT id, key, kind, due_ms, state, attempt, fired_ms, outcome FROM sla_timers WHERE ticket = ? ORDER BY due_ms, id",
+            db.cachedStatement(sql: "SELECT id, key, kind, due_ms, state, attempt, fired_ms, outcome FROM sla_timers WHERE ticket = ? ORDER BY due_ms, id"),
             arguments: [Data(ticket.bytes)]
         )
         .map { row in

@@ -16,12 +16,11 @@ enum WebhookRows {
 
     static func claim(now: UInt64, limit: Int, leaseMillis: UInt64, _ db: Database) throws -> [WebhookDelivery] {
         try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 UPDATE sla_webhooks SET attempts = attempts + 1, next_attempt_ms = ?1
                 WHERE id IN (SELECT id FROM sla_webhooks WHERE state = 0 AND next_attempt_ms <= ?2 ORDER BY next_attempt_ms LIMIT ?3)
                 RETURNING id, event_id, endpoint, type, body, attempts
-                """,
+                """),
             arguments: [Int64(bitPattern: now &+ leaseMillis), Int64(bitPattern: now), limit]
         )
         .map { row in
