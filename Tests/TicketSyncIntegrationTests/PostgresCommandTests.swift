@@ -16,14 +16,14 @@ import TicketTestSupport
         let first = try run(binary, ["migrate", "--database", url, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let migrated = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
-        #expect(migrated?["from"] as? Int == 0 && migrated?["to"] as? Int == 1)
+        #expect(migrated?["from"] as? Int == 0 && migrated?["to"] as? Int == 2)
         let again = try run(binary, ["migrate", "--database", url])
-        #expect(again.status == 0 && again.stdout.contains("already at version 1"), "\(again.stdout)")
+        #expect(again.status == 0 && again.stdout.contains("already at version 2"), "\(again.stdout)")
 
         let add = try run(binary, ["station", "add", "dfw-1", "--scope", "site:DFW1", "--json", "--database", url, "--data-dir", folder.path("d")])
         #expect(add.status == 0, "\(add.stderr)")
         let list = try run(binary, ["station", "list", "--database", url])
-        #expect(list.status == 0 && list.stdout.contains("dfw-1\tactive"), "\(list.stdout)")
+        #expect(list.status == 0 && list.stdout.contains("dfw-1\tstation\tactive"), "\(list.stdout)")
         let status = try run(binary, ["status", "--json", "--database", url])
         #expect(status.status == 0, "\(status.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
