@@ -32,7 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
                 throw ServerError(.invalidArgument, "--\(error.parameter.replacingOccurrences(of: "_", with: "-")): \(error.message)")
             }
             let report = try await data.withStore(logger: quietLogger) { store, _ in
-                try await ReportSource(store: store as? any SLAStore, now: systemMillis).report(query, scopes: [.all])
+                try await ReportSource(store: store as? any SLAStore).report(query, scopes: [.all])
             }
             if json {
                 let encoder = JSONEncoder()

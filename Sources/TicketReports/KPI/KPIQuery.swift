@@ -12,6 +12,12 @@ public struct KPIQuery: Hashable, Sendable {
     /// The instant "at risk now" and "breached now" are judged at.
     public var nowMillis: UInt64
 
+    /// Tickets created in the `days` days up to `now` (the dashboard's and the metrics' window).
+    public static func recent(days: UInt64 = 30, groupBy: KPIGrouping = .none, now: UInt64) -> KPIQuery {
+        let span = days * 86_400_000
+        return KPIQuery(fromMillis: now > span ? now - span : 0, toMillis: now + 1, groupBy: groupBy, nowMillis: now)
+    }
+
     /// The default recurrence window: 7 days.
     public static let defaultRecurrenceWindowMillis: UInt64 = 7 * 86_400_000
 

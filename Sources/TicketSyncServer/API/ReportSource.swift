@@ -6,12 +6,10 @@ public import TicketReports
 /// filtered to what the caller's scopes contain.
 public struct ReportSource: Sendable {
     let store: (any SLAStore)?
-    let now: @Sendable () -> UInt64
 
     /// A source over `store` (nil: a back end without the SLA engine; reports are refused).
-    public init(store: (any SLAStore)?, now: @escaping @Sendable () -> UInt64) {
+    public init(store: (any SLAStore)?) {
         self.store = store
-        self.now = now
     }
 
     /// The facts of the tickets in `scopes` created in the query's range.

@@ -11,7 +11,6 @@ struct DashboardRoutes: Sendable {
     let store: any ServerStore
     let reports: ReportSource
     let session: DashboardSession
-    let hub: LogHub
     let now: @Sendable () -> UInt64
     /// How often an open page refreshes at the latest, and how long one event stream lasts
     /// (the browser reconnects by itself).
@@ -90,7 +89,7 @@ struct DashboardRoutes: Sendable {
 
     func model(for user: StationRecord) async throws -> DashboardPage.Model {
         let current = now()
-        let query = KPIQuery(fromMillis: current > 30 * 86_400_000 ? current - 30 * 86_400_000 : 0, toMillis: current + 1, groupBy: .site, nowMillis: current)
+        let query = KPIQuery.recent(groupBy: .site, now: current)
         let facts: [TicketFacts]
         do {
             facts = try await reports.facts(query, scopes: user.scopes)

@@ -90,23 +90,18 @@ public enum TicketSyncServerApp {
             )
         }
 
-        let api = HTTPAPI(
+        let reports = ReportSource(store: store as? any SLAStore)
+        HTTPAPI(
             store: store,
             writer: IntegrationWriter(store: store, hub: hub, maxDriftMillis: configuration.limits.maxDriftMillis, now: now),
-            reports: ReportSource(store: store as? any SLAStore, now: now),
-            maxBodyBytes: configuration.apiMaxBodyBytes, now: now
-        )
-        api.register(on: router)
-        let reports = ReportSource(store: store as? any SLAStore, now: now)
+            reports: reports, maxBodyBytes: configuration.apiMaxBodyBytes, now: now
+        ).register(on: router)
         DashboardRoutes(
-            store: store, reports: reports, session: try DashboardSession(dataDirectory: configuration.dataDirectory), hub: hub, now: now
+            store: store, reports: reports, session: try DashboardSession(dataDirectory: configuration.dataDirectory), now: now
         ).register(on: router)
         router.get("/metrics") { _, _ -> Response in
             let current = now()
-            let facts = try? await reports.facts(
-                KPIQuery(fromMillis: current > 30 * 86_400_000 ? current - 30 * 86_400_000 : 0, toMillis: current + 1, nowMillis: current),
-                scopes: [.all]
-            )
+            let facts = try? await reports.facts(KPIQuery.recent(now: current), scopes: [.all])
             let text = ServerMetrics.shared.render(connected: registry.count, facts: facts, now: current)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
