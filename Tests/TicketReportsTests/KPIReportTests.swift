@@ -139,3 +139,16 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The formatter-free UTC times against known instants.
+@Suite struct UTCTimeTests {
+    @Test(arguments: [
+        (UInt64(0), "1970-01-01T00:00:00.000Z"),
+        (UInt64(951_782_400_000), "2000-02-29T00:00:00.000Z"),
+        (UInt64(1_764_629_966_123), "2025-12-01T22:59:26.123Z"),
+        (UInt64(4_102_444_799_999), "2099-12-31T23:59:59.999Z"),
+    ])
+    func knownInstants(millis: UInt64, text: String) {
+        #expect(UTCTime.rfc3339(millis: millis) == text)
+    }
+}

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import TicketModel
+internal import TicketReports
 internal import TicketSLA
 
 /// A ticket as the HTTP API returns it (snake_case keys; see `Protocol/openapi.yaml`).
@@ -82,8 +83,4 @@ struct APITicketPage: Encodable, Sendable {
 }
 
 /// RFC 3339 UTC with milliseconds.
-func isoTime(_ millis: UInt64) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
-}
+func isoTime(_ millis: UInt64) -> String { UTCTime.rfc3339(millis: millis) }

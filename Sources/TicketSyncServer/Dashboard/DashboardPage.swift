@@ -117,16 +117,8 @@ enum DashboardPage {
     }
 
     static func dayLabel(_ dayNumber: UInt64) -> String {
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = Int64(dayNumber) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return "\(m)/\(d)"
+        let date = UTCTime.civil(days: Int64(dayNumber))
+        return "\(date.month)/\(date.day)"
     }
 
     static let style = """
