@@ -15,10 +15,11 @@ extension SQLiteServerStore: SLAStore {
             let cursor = try SLALogRows.cursor(db)
             let consumed = try SLALogRows.consume(after: cursor, limit: max(1, limit), rule: rule, db)
             var operations = 0
+            var writes = ServerWrites(replica: replica)
             for ticket in consumed.tickets {
-                let context = try SLALogRows.context(of: ticket, db)
+                let (context, state) = try SLALogRows.context(of: ticket, db)
                 let plan = try decider.plan(context, now: now)
-                operations += try ServerWrites.append(plan.writes, to: ticket, replica: replica, now: now, db)
+                operations += try writes.append(plan.writes, to: ticket, state: state, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
                 if let facts = plan.facts { try FactRows.save(facts, ticket: ticket, db) }
             }
@@ -42,11 +43,12 @@ extension SQLiteServerStore: SLAStore {
                 db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?", arguments: [after.map { Data($0.bytes) } ?? Data(), max(1, limit)]
             )
             var last: TicketID?
+            var writes = ServerWrites(replica: replica)
             for bytes in rows {
                 guard let ticket = TicketID(bytes: [UInt8](bytes)) else { continue }
-                let context = try SLALogRows.context(of: ticket, db)
+                let (context, state) = try SLALogRows.context(of: ticket, db)
                 let plan = try decider.plan(context, now: now)
-                _ = try ServerWrites.append(plan.writes, to: ticket, replica: replica, now: now, db)
+                _ = try writes.append(plan.writes, to: ticket, state: state, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
                 if let facts = plan.facts { try FactRows.save(facts, ticket: ticket, db) }
                 last = ticket
@@ -83,6 +85,7 @@ extension SQLiteServerStore: SLAStore {
         return try await writing("firing \(claims.count) timers") { db in
             let cursor = try SLALogRows.cursor(db)
             var report = SLAFireReport()
+            var writes = ServerWrites(replica: replica)
             for claim in claims {
                 guard try TimerRows.holds(claim, db) else {
                     report.fenced += 1
@@ -95,10 +98,10 @@ extension SQLiteServerStore: SLAStore {
                     report.deferred += 1
                     continue
                 }
-                let context = try SLALogRows.context(of: claim.ticket, db)
+                let (context, state) = try SLALogRows.context(of: claim.ticket, db)
                 let effect = try decider.fire(claim, context, now: now)
                 if context.current != nil {
-                    report.operations += try ServerWrites.append(effect.writes, to: claim.ticket, replica: replica, now: now, db)
+                    report.operations += try writes.append(effect.writes, to: claim.ticket, state: state, now: now, db)
                 }
                 for event in effect.events {
                     if try WebhookRows.enqueue(event, now: now, db) { report.webhooks += 1 }

@@ -75,9 +75,10 @@ enum SLALogRows {
         return first
     }
 
-    /// The ticket's whole history with counted times, and its current state. Entries the engine
-    /// has not read yet (only the server's own, see `fireTimers`) count at their receipt time.
-    static func context(of ticket: TicketID, _ db: Database) throws -> SLATicketContext {
+    /// The ticket's whole history with counted times, and its current state (also returned as
+    /// stored, for the writes that follow). Entries the engine has not read yet (only the
+    /// server's own, see `fireTimers`) count at their receipt time.
+    static func context(of ticket: TicketID, _ db: Database) throws -> (context: SLATicketContext, state: TicketState?) {
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: """
                 SELECT o.position, o.body, o.station, o.received_ms, c.counted_ms
@@ -97,10 +98,11 @@ enum SLALogRows {
         }
         let state = try TicketRows.load(ticket, db)
         let current = state.flatMap { $0.created != nil ? $0.view : nil }
-        return SLATicketContext(
+        let context = SLATicketContext(
             ticket: ticket, history: history, current: current,
             placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
         )
+        return (context, state)
     }
 
     /// Whether the ticket has station operations after `cursor` (not yet planned).
