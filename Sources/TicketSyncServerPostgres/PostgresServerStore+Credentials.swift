@@ -13,7 +13,7 @@ extension PostgresServerStore {
         let logger = self.logger
         let scopesText: String
         do {
-            scopesText = try StationRows.encodeScopes(scopes)
+            scopesText = try StationRecord.storedScopes(scopes)
         } catch {
             throw ServerError(.invalidArgument, "the scopes of station '\(name.prefix(80))' cannot be stored: \(error)")
         }

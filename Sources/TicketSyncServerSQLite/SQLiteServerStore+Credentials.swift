@@ -18,7 +18,7 @@ extension SQLiteServerStore {
             }
             try db.execute(
                 sql: "INSERT INTO stations (name, token_hash, scopes, replica, revoked, created_ms, kind) VALUES (?, ?, ?, NULL, 0, ?, ?)",
-                arguments: [name, Data(tokenHash), try StationRows.encodeScopes(scopes), Int64(bitPattern: createdMillis), kind.rawValue]
+                arguments: [name, Data(tokenHash), try StationRecord.storedScopes(scopes), Int64(bitPattern: createdMillis), kind.rawValue]
             )
         }
     }

@@ -1,5 +1,6 @@
 import Testing
 import TicketReports
+import TicketTestSupport
 
 /// KPIs of a small data set computed by hand (the comments show the arithmetic).
 @Suite struct KPIReportTests {
@@ -104,7 +105,7 @@ import TicketReports
 
     @Test func theReportIsTheSameWhateverTheInputOrder() {
         var shuffled = Self.dataSet
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         shuffled.shuffle(using: &generator)
         #expect(KPIReport.compute(shuffled, query: Self.query, provisional: false) == KPIReport.compute(Self.dataSet, query: Self.query, provisional: false))
     }
@@ -125,18 +126,6 @@ import TicketReports
         #expect(lines[0].hasPrefix("group,tickets,resolved,first_response_met"))
         #expect(lines[3].hasPrefix("all,5,3,0.6,"))
         #expect(report.table().contains("carrier delay (2)"))
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

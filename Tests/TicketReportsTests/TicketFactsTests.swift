@@ -3,6 +3,7 @@ import Testing
 import TicketModel
 import TicketReports
 import TicketSLA
+import TicketTestSupport
 
 /// Facts derived from a ticket's real operations and its SLA evaluation.
 @Suite struct TicketFactsTests {
@@ -56,7 +57,7 @@ import TicketSLA
 
     @Test func theOrderOfOperationsDoesNotMatter() throws {
         let story = try Self.story()
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let shuffled = story.ops.shuffled(using: &generator)
         #expect(TicketFacts.derive(from: shuffled, ticket: story.ticket, evaluation: story.evaluation)
             == TicketFacts.derive(from: story.ops, ticket: story.ticket, evaluation: story.evaluation))

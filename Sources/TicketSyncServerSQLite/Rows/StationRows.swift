@@ -12,11 +12,11 @@ enum StationRows {
         let replica: Int64? = row["replica"]
         return StationRecord(
             name: name,
-            scopes: try decodeScopes(row["scopes"], station: name),
+            scopes: try StationRecord.scopes(stored: row["scopes"], station: name),
             replica: replica.map { ReplicaID(UInt64(bitPattern: $0)) },
             revoked: row["revoked"],
             createdMillis: UInt64(bitPattern: row["created_ms"]),
-            kind: try kind(row["kind"], station: name)
+            kind: try StationRecord.kind(stored: row["kind"], station: name)
         )
     }
 
@@ -40,27 +40,5 @@ enum StationRows {
             sql: "SELECT EXISTS (SELECT 1 FROM stations WHERE replica = ? AND name <> ? AND revoked = 0)",
             arguments: [Int64(bitPattern: replica.rawValue), name]
         ) ?? false
-    }
-
-    static func kind(_ text: String, station: String) throws -> CredentialKind {
-        guard let kind = CredentialKind(named: text) else {
-            throw ServerError(.storage, "credential '\(station)' has the unknown kind '\(text.prefix(40))'; it was written by a newer ticketsyncd")
-        }
-        return kind
-    }
-
-    /// Scopes as a JSON array of their texts: a site or team code may hold any character.
-    static func encodeScopes(_ scopes: [Scope]) throws -> String {
-        String(decoding: try JSONEncoder().encode(scopes.map(\.description)), as: UTF8.self)
-    }
-
-    static func decodeScopes(_ text: String, station: String) throws -> [Scope] {
-        let texts: [String]
-        do {
-            texts = try JSONDecoder().decode([String].self, from: Data(text.utf8))
-        } catch {
-            throw ServerError(.storage, "the stored scopes of station '\(station)' are damaged; revoke it and add it again")
-        }
-        return try texts.map { text throws(ServerError) in try Scope(parsing: text) }
     }
 }
