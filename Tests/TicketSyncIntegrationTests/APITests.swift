@@ -15,10 +15,10 @@ import TicketSyncClient
         let key: String
     }
 
-    static func start() throws -> Setup {
+    static func start() async throws -> Setup {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         let key = try server.addStation("shop", scopes: ["site:DFW1"], kind: "integration")
         return Setup(folder: folder, server: server, api: try APIClient(server), key: key)
     }
@@ -40,7 +40,7 @@ import TicketSyncClient
     }
 
     @Test func anIntegrationCreatesUpdatesCommentsAndQueries() async throws {
-        let setup = try Self.start()
+        let setup = try await Self.start()
         let api = setup.api, key = setup.key
         do {
             let created = try await api.call(.POST, "/api/v1/tickets", key: key, json: [
@@ -100,7 +100,7 @@ import TicketSyncClient
     }
 
     @Test func badRequestsGetProblemsThatNameTheField() async throws {
-        let setup = try Self.start()
+        let setup = try await Self.start()
         let api = setup.api, key = setup.key
         do {
             let stationToken = try setup.server.addStation("desk", scopes: ["all"])
@@ -152,7 +152,7 @@ import TicketSyncClient
     }
 
     @Test func kpisCountTheTicketsInScope() async throws {
-        let setup = try Self.start()
+        let setup = try await Self.start()
         let api = setup.api, key = setup.key
         do {
             let other = try setup.server.addStation("all-sites", scopes: ["all"], kind: "integration")

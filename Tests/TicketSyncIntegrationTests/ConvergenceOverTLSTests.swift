@@ -16,7 +16,7 @@ import TicketTestSupport
     func fiveStationsEditOfflineAndConverge(seed: UInt64) async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         var generator = SeededGenerator(seed: seed)
         let stations = try (0..<5).map { try Self.station(folder, "desk\($0)", server: server) }
@@ -82,7 +82,7 @@ import TicketTestSupport
     @Test func acknowledgedOperationsSurviveServerKills() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let station = try Self.station(folder, "desk", server: server)
         let ticket = try station.createTicket([.title: .text("Pallet recount"), .site: .text("SEA1")])
@@ -97,7 +97,7 @@ import TicketTestSupport
             server.kill()
             kills += 1
             _ = await push.value
-            try server.start()
+            try await server.start()
         }
         _ = try await station.syncOnce()
         #expect(kills == 5)
@@ -114,7 +114,7 @@ import TicketTestSupport
             try await Task.sleep(for: .milliseconds(delay))
             server.kill()
             _ = await pull.value
-            try server.start()
+            try await server.start()
         }
         _ = try await reader.syncOnce()
         let serverDigest = try await Self.settle([station, reader], server)

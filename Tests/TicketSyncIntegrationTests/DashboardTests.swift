@@ -27,7 +27,7 @@ import Testing
     @Test func theDashboardShowsWhatTheAPIReports() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         let api = try APIClient(server)
         do {
             let key = try server.addStation("shop", scopes: ["all"], kind: "integration")

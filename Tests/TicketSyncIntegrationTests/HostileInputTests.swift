@@ -27,7 +27,7 @@ import TicketSyncProtocol
     @Test func sessionsRefusingBadInput() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"), extraArguments: ["--max-message-bytes", "65536"])
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let token = try server.addStation("desk", scopes: ["site:DFW1"])
 
@@ -83,7 +83,7 @@ import TicketSyncProtocol
     @Test func revokedCredentialIsClosedWithinFiveSeconds() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let token = try server.addStation("desk")
         let started = Date()

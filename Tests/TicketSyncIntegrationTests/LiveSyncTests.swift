@@ -38,15 +38,19 @@ import TicketSyncProtocol
         return try condition()
     }
 
-    // Passes alone every time (`swift test --filter liveStationsPushEditsMadeWhileConnected`), but
-    // in the full parallel suite the first delivery to the second live station sometimes never
-    // comes within 30 s (2 of 3 full runs on 2026-12-01). That is a race still to find in the
-    // live delivery path, written up on issue 4; until then this case would fail CI at random.
-    @Test(.disabled("races in the full parallel suite: the first delivery to a second live station can stall (issue 4)"))
+    // Passes alone in about 1.3 s. In the full parallel suite it used to stall (the first
+    // delivery to the second live station never came within 30 s; 2 of 3 runs on 2026-12-01).
+    // One cause was found: starting a server blocked one of the test process's two cooperative
+    // threads until the server printed its address, starving live sessions meanwhile;
+    // ServerProcess.start now waits on a thread of its own. With that, it passed in two full
+    // runs, but took about 35 s there, so something else still slows it (other tests block
+    // threads in `run`, or the 2 cores are simply saturated). It stays disabled, so that CI does
+    // not fail at random, until that is understood (issue 4).
+    @Test(.disabled("slow and once flaky in the full parallel suite; see the comment above (issue 4)"))
     func liveStationsPushEditsMadeWhileConnected() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         func station(_ name: String) throws -> Station {
             let station = try Station.create(at: folder.path("\(name).sqlite"), agent: name)
@@ -91,7 +95,7 @@ import TicketSyncProtocol
     func busyStationReportsTheServersReason() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let hq = try Station.create(at: folder.path("hq.sqlite"), agent: "hq")
         try hq.configureServer(url: server.url, token: try server.addStation("hq"), caFile: server.caFile)

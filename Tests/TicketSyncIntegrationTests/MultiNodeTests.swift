@@ -8,11 +8,11 @@ import TicketTestSupport
 /// Several real `ticketsyncd` nodes on one PostgreSQL (a throwaway cluster this test process
 /// starts), stations on different nodes, real TLS on loopback.
 @Suite(.serialized, .enabled(if: PostgresTestCluster.isAvailable)) struct MultiNodeTests {
-    static func nodes(_ count: Int, in folder: TemporaryDirectory, database: String, extra: [String] = []) throws -> [ServerProcess] {
+    static func nodes(_ count: Int, in folder: TemporaryDirectory, database: String, extra: [String] = []) async throws -> [ServerProcess] {
         let nodes = try (0..<count).map {
             try ServerProcess(dataDirectory: folder.path("node\($0)"), extraArguments: extra, database: database)
         }
-        for node in nodes { try node.start() }
+        for node in nodes { try await node.start() }
         return nodes
     }
 
@@ -28,7 +28,7 @@ import TicketTestSupport
     func stationsOnThreeNodesConverge(seed: UInt64) async throws {
         let folder = try TemporaryDirectory()
         let database = try await PostgresTestCluster.shared().makeDatabase()
-        let nodes = try Self.nodes(3, in: folder, database: database)
+        let nodes = try await Self.nodes(3, in: folder, database: database)
         defer { nodes.forEach { $0.stop() } }
         var generator = SeededGenerator(seed: seed)
         let stations = try (0..<6).map { try Self.station(folder, "desk\($0)", node: nodes[$0 % 3]) }
@@ -69,7 +69,7 @@ import TicketTestSupport
     @Test func anOperationPushedToOneNodeReachesAStationLiveOnAnother() async throws {
         let folder = try TemporaryDirectory()
         let database = try await PostgresTestCluster.shared().makeDatabase()
-        let nodes = try Self.nodes(2, in: folder, database: database, extra: ["--poll-ms", "60000"])
+        let nodes = try await Self.nodes(2, in: folder, database: database, extra: ["--poll-ms", "60000"])
         defer { nodes.forEach { $0.stop() } }
         let writer = try Self.station(folder, "writer", node: nodes[0])
         let watcher = try Self.station(folder, "watcher", node: nodes[1])
@@ -107,7 +107,7 @@ import TicketTestSupport
     @Test func aKilledNodeLosesNothingAcknowledged() async throws {
         let folder = try TemporaryDirectory()
         let database = try await PostgresTestCluster.shared().makeDatabase()
-        let nodes = try Self.nodes(2, in: folder, database: database)
+        let nodes = try await Self.nodes(2, in: folder, database: database)
         defer { nodes.forEach { $0.stop() } }
         let pusher = try Self.station(folder, "pusher", node: nodes[0])
         let reader = try Self.station(folder, "reader", node: nodes[1])
@@ -126,7 +126,7 @@ import TicketTestSupport
             _ = try await reader.syncOnce()
             let stored = try reader.status().operations
             #expect(stored >= acknowledged, "acknowledged \(acknowledged), stored \(stored)")
-            try nodes[0].start()
+            try await nodes[0].start()
         }
         _ = try await pusher.syncOnce()
         _ = try await reader.syncOnce()

@@ -75,7 +75,7 @@ import TicketSyncClient
     @Test func aTicketBreachesEscalatesAndTheStationSeesIt() async throws {
         let folder = try TemporaryDirectory()
         let server = try Self.server(folder)
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let desk = try Self.station(folder, "desk", server: server)
         let id = try desk.createTicket([.title: .text("Pallet missing"), .site: .text("DFW1"), .group: .text("frontline")])
@@ -98,7 +98,7 @@ import TicketSyncClient
     @Test func timersPendingAtAKillFireExactlyOnceAfterRestart() async throws {
         let folder = try TemporaryDirectory()
         let server = try Self.server(folder)
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let desk = try Self.station(folder, "desk", server: server)
         var tickets: [TicketID] = []
@@ -110,11 +110,11 @@ import TicketSyncClient
         server.kill()
         try await Task.sleep(for: .seconds(2))
         // … and again while they fall due, then for good from here on.
-        try server.start()
+        try await server.start()
         try await Task.sleep(for: .milliseconds(2_300))
         server.kill()
         try await Task.sleep(for: .seconds(2))
-        try server.start()
+        try await server.start()
 
         let done = try await Self.syncUntil(desk, seconds: 90) {
             try tickets.allSatisfy { try desk.ticket($0).tier == 2 && Self.state(try desk.ticket($0), "first_response") == "breached" }
@@ -139,7 +139,7 @@ import TicketSyncClient
     @Test func anOfflineResponseArrivingAfterTheBreachIsMetReportedLate() async throws {
         let folder = try TemporaryDirectory()
         let server = try Self.server(folder)
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let agent = try Self.station(folder, "agent", server: server)
         let watcher = try Self.station(folder, "watcher", server: server)
@@ -168,7 +168,7 @@ import TicketSyncClient
     @Test func anEscalationRequestIsDecidedByTheServer() async throws {
         let folder = try TemporaryDirectory()
         let server = try Self.server(folder)
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let desk = try Self.station(folder, "desk", server: server)
         let id = try desk.createTicket([.title: .text("Carrier lost parcel"), .site: .text("DFW1")])
@@ -207,7 +207,7 @@ import TicketSyncClient
                 secret: other
                 events: [sla.breach]
             """)
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let desk = try Self.station(folder, "desk", server: server)
         let id = try desk.createTicket([.title: .text("Damaged box"), .site: .text("DFW1")])

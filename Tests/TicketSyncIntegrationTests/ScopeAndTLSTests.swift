@@ -8,7 +8,7 @@ import TicketSyncClient
     @Test func ticketsMovingBetweenScopesArriveWholeAndLeaveCleanly() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         func station(_ name: String, _ scope: String) throws -> Station {
             let station = try Station.create(at: folder.path("\(name).sqlite"), agent: name)
@@ -52,7 +52,7 @@ import TicketSyncClient
     @Test func pinnedFingerprintIsEnforced() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         let fingerprint = try run("/bin/sh", ["-c", "openssl x509 -in \(server.dataDirectory)/server.pem -noout -fingerprint -sha256 | cut -d= -f2"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "").lowercased()
@@ -76,10 +76,10 @@ import TicketSyncClient
     /// The server offers TLS 1.2 and 1.3 only, with forward-secret AEAD suites (Mozilla
     /// "intermediate"), checked with the openssl command-line client as a scanner would.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
-    func tlsProfileIsIntermediate() throws {
+    func tlsProfileIsIntermediate() async throws {
         let folder = try TemporaryDirectory()
         let server = try ServerProcess(dataDirectory: folder.path("server"))
-        try server.start()
+        try await server.start()
         defer { server.stop() }
         func handshake(_ arguments: [String]) throws -> Bool {
             let result = try run("/bin/sh", ["-c", "echo | /usr/bin/openssl s_client -connect 127.0.0.1:\(server.port) -servername localhost \(arguments.joined(separator: " ")) 2>&1"], timeout: 20)

@@ -71,8 +71,24 @@ final class ServerProcess: @unchecked Sendable {
     var url: String { "wss://localhost:\(port)" }
     var caFile: String { dataDirectory + "/dev-ca.pem" }
 
-    /// Starts the server (on the previous port after a restart) and waits until it listens.
-    func start() throws {
+    /// Starts the server (on the previous port after a restart) and waits until it listens. The
+    /// wait (a blocking read of the server's output, seconds on a loaded machine) runs on a
+    /// thread of its own: blocking one of the test process's two cooperative threads starves
+    /// every other test's live sessions meanwhile.
+    func start() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread {
+                do {
+                    try self.startAndWait()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private func startAndWait() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve"] + storeArguments + ["--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + extraArguments
