@@ -126,6 +126,8 @@ import TicketTestSupport
         #expect(lines[0].hasPrefix("group,tickets,resolved,first_response_met"))
         #expect(lines[3].hasPrefix("all,5,3,0.6,"))
         #expect(report.table().contains("carrier delay (2)"))
+        let ungrouped = KPIReport.compute(Self.dataSet, query: KPIQuery(fromMillis: Self.t0, toMillis: Self.t0 + 1000 * Self.hour, nowMillis: Self.query.nowMillis), provisional: false)
+        #expect(ungrouped.csv().split(separator: "\r\n").count == 2, "header and the total only")
     }
 }
 

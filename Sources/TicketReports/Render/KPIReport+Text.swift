@@ -9,8 +9,9 @@ extension KPIReport {
     ]
 
     /// The rows behind ``table()`` and ``csv()``: raw values for CSV, readable ones for tables.
+    /// Ungrouped, the one group is the total, so only the total is listed.
     public func rows(readable: Bool) -> [[String]] {
-        (groups + [total]).map { group in
+        (groupBy == KPIGrouping.none.rawValue ? [total] : groups + [total]).map { group in
             func rate(_ value: Double?) -> String {
                 guard let value else { return readable ? "–" : "" }
                 return readable ? "\(Int((value * 100).rounded())) %" : String(format4(value))
@@ -56,7 +57,7 @@ extension KPIReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// RFC 4180 CSV: a header line and one line per group, then the total (group `all`).
+    /// RFC 4180 CSV: a header line and one line per group, then the total (group `all`; alone when ungrouped).
     public func csv() -> String {
         ([Self.columns] + rows(readable: false)).map { row in row.map(Self.csvField).joined(separator: ",") }
             .joined(separator: "\r\n") + "\r\n"
