@@ -117,7 +117,7 @@ enum DashboardPage {
     }
 
     static func dayLabel(_ dayNumber: UInt64) -> String {
-        let date = UTCTime.civil(days: Int64(dayNumber))
+        let date = LocalDate(dayNumber: Int64(dayNumber)).components
         return "\(date.month)/\(date.day)"
     }
 
