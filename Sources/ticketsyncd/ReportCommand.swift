@@ -35,10 +35,7 @@ struct ReportCommand: AsyncParsableCommand {
                 try await ReportSource(store: store as? any SLAStore).report(query, scopes: [.all])
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                print(report.json(pretty: true))
             } else if csv {
                 print(report.csv(), terminator: "")
             } else {

@@ -57,6 +57,15 @@ extension KPIReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The report as JSON with snake_case keys, as the HTTP API and both CLIs print it.
+    public func json(pretty: Bool = false) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // Every member is a number, a string, a Bool or an array of those: encoding cannot fail.
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
     /// RFC 4180 CSV: a header line and one line per group, then the total (group `all`; alone when ungrouped).
     public func csv() -> String {
         ([Self.columns] + rows(readable: false)).map { row in row.map(Self.csvField).joined(separator: ",") }

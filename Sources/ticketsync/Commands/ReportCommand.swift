@@ -42,10 +42,7 @@ struct ReportCommand: ParsableCommand {
             throw CLIError(error)
         }
         if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: (try? encoder.encode(report)) ?? Data(), as: UTF8.self))
+            print(report.json())
         } else if csv {
             print(report.csv(), terminator: "")
         } else {
