@@ -53,13 +53,13 @@ extension SQLiteServerStore {
     public func tickets(after: TicketID?, limit: Int) async throws(ServerError) -> [Ticket] {
         try await reading("listing tickets") { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
+                db.cachedStatement(sql: "SELECT id, state FROM tickets WHERE id > ? ORDER BY id LIMIT ?"),
                 arguments: [after.map { Data($0.bytes) } ?? Data(), max(1, limit)]
             )
             return try rows.compactMap { row in
                 let bytes: Data = row["id"]
                 guard let id = TicketID(bytes: [UInt8](bytes)) else { return nil }
-                return try TicketRows.load(id, db)?.view
+                return try TicketRows.decode(row["state"], id: id).view
             }
         }
     }

@@ -182,8 +182,7 @@ struct HTTPAPI: Sendable {
         let key = try await authenticate(request)
         let id = try ticketID(text)
         let history = try await serverCall { () async throws(ServerError) in try await store.history(of: id) }
-        var state = TicketState(id: id)
-        for op in history { state.apply(op) }
+        let state = TicketState.replaying(history, of: id)
         guard state.created != nil else { throw Problem.notFound("no ticket \(id)") }
         try requireInScope(key, state)
         return jsonResponse(APITicket(state.view, withComments: true))

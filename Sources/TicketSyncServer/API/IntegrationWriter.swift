@@ -104,8 +104,7 @@ actor IntegrationWriter {
                     state = known
                 } else {
                     let history = try await serverCall { () async throws(ServerError) in try await store.history(of: request.ticket) }
-                    state = TicketState(id: request.ticket)
-                    for op in history { state.apply(op) }
+                    state = TicketState.replaying(history, of: request.ticket)
                 }
                 let payloads = try request.edits(state.created == nil ? nil : state)
                 if let latest = state.updatedStamp?.timestamp, latest > clock.latest { clock = HybridLogicalClock(latest: latest) }

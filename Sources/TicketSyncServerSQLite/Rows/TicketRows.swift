@@ -8,6 +8,11 @@ enum TicketRows {
     static func load(_ id: TicketID, _ db: Database) throws -> TicketState? {
         let statement = try db.cachedStatement(sql: "SELECT state FROM tickets WHERE id = ?")
         guard let data = try Data.fetchOne(statement, arguments: [Data(id.bytes)]) else { return nil }
+        return try decode(data, id: id)
+    }
+
+    /// A stored `state` column.
+    static func decode(_ data: Data, id: TicketID) throws -> TicketState {
         do {
             return try TicketState(encodedRecord: [UInt8](data))
         } catch {
