@@ -11,13 +11,14 @@ extension SQLiteServerStore: SLAStore {
     /// ticket's timers and writes, the cursor.
     public func planSLA(limit: Int, rule: CountedTimeRule, now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAPlanReport {
         let replica = self.replica
-        return try await writing("planning SLA timers") { db in
+        let cache = slaHistory
+        return try await writingSLA("planning SLA timers") { db in
             let cursor = try SLALogRows.cursor(db)
             let consumed = try SLALogRows.consume(after: cursor, limit: max(1, limit), rule: rule, db)
             var operations = 0
             var writes = ServerWrites(replica: replica)
             for ticket in consumed.tickets {
-                let (context, state) = try SLALogRows.context(of: ticket, db)
+                let (context, state) = try SLALogRows.context(of: ticket, cache: cache, counted: consumed.last, db)
                 let plan = try decider.plan(context, now: now)
                 operations += try writes.append(plan.writes, to: ticket, state: state, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
@@ -38,7 +39,9 @@ extension SQLiteServerStore: SLAStore {
     /// Re-plans the next `limit` tickets by id in one IMMEDIATE transaction.
     public func replanTickets(after: TicketID?, limit: Int, now: UInt64, decider: any SLADecider) async throws(ServerError) -> TicketID? {
         let replica = self.replica
-        return try await writing("re-planning SLA timers after a policy change") { db in
+        let cache = slaHistory
+        return try await writingSLA("re-planning SLA timers after a policy change") { db in
+            let cursor = try SLALogRows.cursor(db)
             let rows = try Data.fetchAll(
                 db, sql: "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?", arguments: [after.map { Data($0.bytes) } ?? Data(), max(1, limit)]
             )
@@ -46,7 +49,7 @@ extension SQLiteServerStore: SLAStore {
             var writes = ServerWrites(replica: replica)
             for bytes in rows {
                 guard let ticket = TicketID(bytes: [UInt8](bytes)) else { continue }
-                let (context, state) = try SLALogRows.context(of: ticket, db)
+                let (context, state) = try SLALogRows.context(of: ticket, cache: cache, counted: cursor, db)
                 let plan = try decider.plan(context, now: now)
                 _ = try writes.append(plan.writes, to: ticket, state: state, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
@@ -54,6 +57,18 @@ extension SQLiteServerStore: SLAStore {
                 last = ticket
             }
             return last
+        }
+    }
+
+    /// ``writing(_:transaction:_:)`` for a transaction that reads ticket histories through
+    /// `slaHistory`: if it fails, the cache is emptied, since it may hold entries that the rollback
+    /// took back.
+    func writingSLA<T: Sendable>(_ action: String, _ body: @Sendable (Database) throws -> T) async throws(ServerError) -> T {
+        do {
+            return try await writing(action, body)
+        } catch {
+            slaHistory.clear()
+            throw error
         }
     }
 
@@ -82,7 +97,8 @@ extension SQLiteServerStore: SLAStore {
     public func fireTimers(_ claims: [TimerClaim], now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAFireReport {
         guard !claims.isEmpty else { return SLAFireReport() }
         let replica = self.replica
-        return try await writing("firing \(claims.count) timers") { db in
+        let cache = slaHistory
+        return try await writingSLA("firing \(claims.count) timers") { db in
             let cursor = try SLALogRows.cursor(db)
             var report = SLAFireReport()
             var writes = ServerWrites(replica: replica)
@@ -98,7 +114,7 @@ extension SQLiteServerStore: SLAStore {
                     report.deferred += 1
                     continue
                 }
-                let (context, state) = try SLALogRows.context(of: claim.ticket, db)
+                let (context, state) = try SLALogRows.context(of: claim.ticket, cache: cache, counted: cursor, db)
                 let effect = try decider.fire(claim, context, now: now)
                 if context.current != nil {
                     report.operations += try writes.append(effect.writes, to: claim.ticket, state: state, now: now, db)

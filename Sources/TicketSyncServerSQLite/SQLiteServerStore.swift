@@ -22,12 +22,19 @@ public final class SQLiteServerStore: ServerStore {
 
     let pool: DatabasePool
     let replica: ReplicaID
+    /// Ticket histories the SLA engine read lately (see ``SLAHistoryCache``).
+    let slaHistory: SLAHistoryCache
 
     /// Opens the store at `path`, creating the file and its schema if needed (the directory must
     /// exist). Refuses a store written by a newer version of TicketSync, and reports a file that
     /// is not a server store, a full disk or a missing directory as ``ServerError/Code/storage``.
-    public init(path: String) throws(ServerError) {
+    ///
+    /// `historyBudget` bounds how many decoded log entries the SLA engine keeps in memory between
+    /// transactions (about 200 bytes each; 0 keeps none, and every plan decodes its ticket's whole
+    /// history).
+    public init(path: String, historyBudget: Int = 250_000) throws(ServerError) {
         self.path = path
+        self.slaHistory = SLAHistoryCache(budget: historyBudget)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "TicketSyncServerSQLite"

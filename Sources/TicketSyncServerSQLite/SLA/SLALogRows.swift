@@ -78,23 +78,38 @@ enum SLALogRows {
     /// The ticket's whole history with counted times, and its current state (also returned as
     /// stored, for the writes that follow). Entries the engine has not read yet (only the
     /// server's own, see `fireTimers`) count at their receipt time.
-    static func context(of ticket: TicketID, _ db: Database) throws -> (context: SLATicketContext, state: TicketState?) {
+    ///
+    /// Only the entries past the ticket's line in `cache` are read and decoded; the history up to
+    /// `counted` (the engine's cursor: every entry up to it has its counted time) is kept there
+    /// for next time.
+    static func context(
+        of ticket: TicketID, cache: SLAHistoryCache, counted cursor: Int64, _ db: Database
+    ) throws -> (context: SLATicketContext, state: TicketState?) {
+        let cached = cache.history(of: ticket)
+        var history = cached?.entries ?? []
         let rows = try Row.fetchAll(
             db.cachedStatement(sql: """
                 SELECT o.position, o.body, o.station, o.received_ms, c.counted_ms
                 FROM operations o LEFT JOIN sla_counted c ON c.position = o.position
-                WHERE o.ticket = ? ORDER BY o.position
+                WHERE o.ticket = ? AND o.position > ? ORDER BY o.position
                 """),
-            arguments: [Data(ticket.bytes)]
+            arguments: [Data(ticket.bytes), cached?.through ?? 0]
         )
-        let history = try rows.map { row in
+        history.reserveCapacity(history.count + rows.count)
+        for row in rows {
             let position: Int64 = row["position"]
             let received = UInt64(bitPattern: row["received_ms"])
             let counted: Int64? = row["counted_ms"]
-            return SLALogEntry(
+            history.append(SLALogEntry(
                 position: position, operation: try LogRows.decode(row["body"], at: position), station: row["station"],
                 receivedMillis: received, countedMillis: counted.map { UInt64(bitPattern: $0) } ?? received
-            )
+            ))
+        }
+        if !rows.isEmpty {
+            let settled = history.prefix { $0.position <= cursor }
+            if let last = settled.last, last.position > cached?.through ?? 0 {
+                cache.keep(Array(settled), of: ticket, through: last.position)
+            }
         }
         let state = try TicketRows.load(ticket, db)
         let current = state.flatMap { $0.created != nil ? $0.view : nil }
