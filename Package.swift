@@ -121,6 +121,8 @@ let package = Package(
             name: "TicketSyncServerPostgres",
             dependencies: [
                 "TicketModel",
+                "TicketSLA",
+                "TicketReports",
                 "TicketSyncServer",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,9 +16,9 @@ import TicketTestSupport
         let first = try run(binary, ["migrate", "--database", url, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let migrated = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
-        #expect(migrated?["from"] as? Int == 0 && migrated?["to"] as? Int == 2)
+        #expect(migrated?["from"] as? Int == 0 && migrated?["to"] as? Int == 3)
         let again = try run(binary, ["migrate", "--database", url])
-        #expect(again.status == 0 && again.stdout.contains("already at version 2"), "\(again.stdout)")
+        #expect(again.status == 0 && again.stdout.contains("already at version 3"), "\(again.stdout)")
 
         let add = try run(binary, ["station", "add", "dfw-1", "--scope", "site:DFW1", "--json", "--database", url, "--data-dir", folder.path("d")])
         #expect(add.status == 0, "\(add.stderr)")

@@ -44,11 +44,11 @@ import TicketTestSupport
         }
         #expect(Set(stores).count == 1, "nodes made different server replicas")
         let store = try await location.openPostgres()
-        #expect(try await store.open() == (from: 2, to: 2))
-        #expect(try await store.schemaVersion() == (database: 2, build: 2))
+        #expect(try await store.open() == (from: 3, to: 3))
+        #expect(try await store.schemaVersion() == (database: 3, build: 3))
         let cluster = try await PostgresTestCluster.shared()
         let name = String(location.url.split(separator: "/").last!.split(separator: "?").first!)
-        #expect(try await cluster.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ticketsync_schema", database: name) == "1,2\n")
+        #expect(try await cluster.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM ticketsync_schema", database: name) == "1,2,3\n")
     }
 
     @Test func aDatabaseWrittenByANewerVersionIsRefused() async throws {

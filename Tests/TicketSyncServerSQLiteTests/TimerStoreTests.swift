@@ -39,14 +39,20 @@ struct ScriptedDecider: SLADecider {
     }
 }
 
-/// The timer table and the webhook outbox on a real SQLite file: planning, claims, the fence,
-/// completion, hand-backs, restarts.
+/// The timer table and the webhook outbox on a real SQLite file and a real PostgreSQL database:
+/// planning, claims, the fence, completion, hand-backs, restarts.
 @Suite struct TimerStoreTests {
     let decider = ScriptedDecider()
 
     /// A store with a station that created `count` tickets at t0 + 1 s, 2 s, ….
-    func storeWithTickets(_ count: Int, _ location: SQLiteLocation) async throws -> (SQLiteServerStore, StationRecord, OperationScript) {
-        let store = try SQLiteServerStore(path: location.path)
+    /// The store at `location`, with its SLA side.
+    static func open(_ location: any StoreLocation) async throws -> any ServerStore & SLAStore {
+        let store = try await location.open()
+        return try #require(store as? any ServerStore & SLAStore, "\(type(of: store)) keeps no SLA state")
+    }
+
+    func storeWithTickets(_ count: Int, _ location: any StoreLocation) async throws -> (any ServerStore & SLAStore, StationRecord, OperationScript) {
+        let store = try await Self.open(location)
         var script = OperationScript(replica: ReplicaID(0x51))
         let station = try await addBoundStation(store, "desk", replica: script.replica)
         let ops = (1...count).map { script.create(ticket(UInt64($0)), site: "DFW1") }
@@ -54,13 +60,13 @@ struct ScriptedDecider: SLADecider {
         return (store, station, script)
     }
 
-    func serverOperations(_ store: SQLiteServerStore) async throws -> [TicketOperation] {
+    func serverOperations(_ store: any ServerStore) async throws -> [TicketOperation] {
         let server = try await store.serverReplica()
         return try await readAll(store).map(\.operation).filter { $0.id.replica == server }
     }
 
-    @Test func planningMakesOneTimerPerTicketAndIsIdempotent() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func planningMakesOneTimerPerTicketAndIsIdempotent(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         let (store, _, script) = try await storeWithTickets(3, location)
         let report = try await store.planSLA(limit: 2, rule: .bounded, now: script.receivedMillis, decider: decider)
         #expect(report == SLAPlanReport(entries: 2, tickets: 2, operations: 0, caughtUp: false))
@@ -76,16 +82,16 @@ struct ScriptedDecider: SLADecider {
         #expect(try await store.nextTimerDue() == t0 + 1_000 + ScriptedDecider.target)
     }
 
-    @Test func receiptRuleCountsTheReceiptTime() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func receiptRuleCountsTheReceiptTime(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         let (store, _, script) = try await storeWithTickets(1, location)
         _ = try await store.planSLA(limit: 10, rule: .receipt, now: script.receivedMillis, decider: decider)
         #expect(try await store.timers(of: ticket(1)).first?.dueMillis == script.receivedMillis + ScriptedDecider.target)
     }
 
-    @Test func boundedRuleClampsAStationClockBeforeItsPreviousContact() async throws {
-        let location = try SQLiteLocation()
-        let store = try SQLiteServerStore(path: location.path)
+    @Test(arguments: StoreBackEnd.all) func boundedRuleClampsAStationClockBeforeItsPreviousContact(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
+        let store = try await Self.open(location)
         // The station's clock is an hour behind; its credential was made at t0.
         var script = OperationScript(replica: ReplicaID(0x52), millis: t0 - 3_600_000)
         let station = try await addBoundStation(store, "slow", replica: script.replica)
@@ -97,8 +103,8 @@ struct ScriptedDecider: SLADecider {
         #expect(try await store.timers(of: ticket(2)).first?.dueMillis == t0 + 10_000 + ScriptedDecider.target)
     }
 
-    @Test func aClaimFiresOnceAndItsRepeatIsFencedOff() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func aClaimFiresOnceAndItsRepeatIsFencedOff(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         let (store, _, script) = try await storeWithTickets(5, location)
         _ = try await store.planSLA(limit: 100, rule: .bounded, now: script.receivedMillis, decider: decider)
         let due = t0 + 3_000 + ScriptedDecider.target
@@ -120,8 +126,8 @@ struct ScriptedDecider: SLADecider {
         #expect(try await store.slaStatus().pending == 2)
     }
 
-    @Test func aLapsedLeaseIsClaimedAgainAndTheOldClaimLosesTheFence() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func aLapsedLeaseIsClaimedAgainAndTheOldClaimLosesTheFence(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         let (store, _, script) = try await storeWithTickets(1, location)
         _ = try await store.planSLA(limit: 100, rule: .bounded, now: script.receivedMillis, decider: decider)
         let due = t0 + 1_000 + ScriptedDecider.target
@@ -136,8 +142,8 @@ struct ScriptedDecider: SLADecider {
         #expect(try await serverOperations(store).count == 1)
     }
 
-    @Test func anAnswerCancelsTheTimerAndFencesAClaimInFlight() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func anAnswerCancelsTheTimerAndFencesAClaimInFlight(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         let (store, station, start) = try await storeWithTickets(2, location)
         var script = start
         _ = try await store.planSLA(limit: 100, rule: .bounded, now: script.receivedMillis, decider: decider)
@@ -162,15 +168,15 @@ struct ScriptedDecider: SLADecider {
         #expect(try await serverOperations(store).count == 2)
     }
 
-    @Test func timersSurviveReopeningAndFireOnceAfter() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func timersSurviveReopeningAndFireOnceAfter(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         do {
             let (store, _, script) = try await storeWithTickets(50, location)
             _ = try await store.planSLA(limit: 1000, rule: .bounded, now: script.receivedMillis, decider: decider)
             // Claimed but never fired: the process dies here.
             _ = try await store.claimTimers(now: t0 + 1_000_000, limit: 20, leaseMillis: 30_000, owner: "dead")
         }
-        let store = try SQLiteServerStore(path: location.path)
+        let store = try await Self.open(location)
         let status = try await store.slaStatus()
         #expect(status.pending == 30 && status.claimed == 20)
         var fired = 0
@@ -186,8 +192,8 @@ struct ScriptedDecider: SLADecider {
         #expect(ops.map(\.id.seq).sorted() == Array(1...50))
     }
 
-    @Test func webhookOutboxRetriesThenDiesAndKeepsOneRowPerEvent() async throws {
-        let location = try SQLiteLocation()
+    @Test(arguments: StoreBackEnd.all) func webhookOutboxRetriesThenDiesAndKeepsOneRowPerEvent(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
         let (store, _, script) = try await storeWithTickets(1, location)
         _ = try await store.planSLA(limit: 10, rule: .bounded, now: script.receivedMillis, decider: decider)
         let due = t0 + 1_000 + ScriptedDecider.target

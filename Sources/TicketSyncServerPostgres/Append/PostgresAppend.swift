@@ -125,19 +125,7 @@ struct PostgresAppend {
     /// Saves the changed tickets, advances the decided sequence and the log head, and asks
     /// PostgreSQL to notify listeners at commit if the log grew.
     mutating func finish() async throws -> AppendResult {
-        for id in changed {
-            let state = states[id]!
-            let placement = state.placement
-            let key = ByteBuffer(bytes: id.bytes)
-            let record = ByteBuffer(bytes: state.encodedRecord())
-            try await connection.query(
-                """
-                INSERT INTO tickets (id, site, team, state) VALUES (\(key), \(placement.site), \(placement.team), \(record))
-                ON CONFLICT (id) DO UPDATE SET site = excluded.site, team = excluded.team, state = excluded.state
-                """,
-                logger: logger
-            )
-        }
+        for id in changed { try await PostgresTicketRows.save(states[id]!, connection, logger) }
         let raw = Int64(bitPattern: replica.rawValue)
         let start = try await decided()
         var decided = start
@@ -193,21 +181,8 @@ struct PostgresAppend {
 
     private mutating func insert(_ op: TicketOperation, before: TicketPlacement?, after: TicketPlacement) async throws {
         lastPosition += 1
-        let position = lastPosition
-        let (raw, seq) = LogRows.key(op.id)
-        let ticket = ByteBuffer(bytes: op.ticket.bytes)
-        let body = ByteBuffer(bytes: OperationCodec.encode(sortedByID: [op]))
-        let received = Int64(bitPattern: receivedMillis)
-        let hasBefore = before != nil
-        let name = station.name
-        try await connection.query(
-            """
-            INSERT INTO operations (position, replica, seq, ticket, body, station, received_ms,
-                has_before, site_before, team_before, site_after, team_after)
-            VALUES (\(position), \(raw), \(seq), \(ticket), \(body), \(name), \(received),
-                \(hasBefore), \(before?.site), \(before?.team), \(after.site), \(after.team))
-            """,
-            logger: logger
+        try await LogRows.insert(
+            op, at: lastPosition, station: station.name, receivedMillis: receivedMillis, before: before, after: after, connection, logger
         )
     }
 

@@ -50,6 +50,27 @@ enum LogRows {
         return found
     }
 
+    /// Writes `op` at `position` (the caller holds the `log_head` lock and moves it afterwards).
+    static func insert(
+        _ op: TicketOperation, at position: Int64, station: String, receivedMillis: UInt64, before: TicketPlacement?, after: TicketPlacement,
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        let (raw, seq) = key(op.id)
+        let ticket = ByteBuffer(bytes: op.ticket.bytes)
+        let body = ByteBuffer(bytes: OperationCodec.encode(sortedByID: [op]))
+        let received = Int64(bitPattern: receivedMillis)
+        let hasBefore = before != nil
+        try await connection.query(
+            """
+            INSERT INTO operations (position, replica, seq, ticket, body, station, received_ms,
+                has_before, site_before, team_before, site_after, team_after)
+            VALUES (\(position), \(raw), \(seq), \(ticket), \(body), \(station), \(received),
+                \(hasBefore), \(before?.site), \(before?.team), \(after.site), \(after.team))
+            """,
+            logger: logger
+        )
+    }
+
     static func decode(_ body: ByteBuffer, at position: Int64) throws -> TicketOperation {
         let ops: [TicketOperation]
         do {

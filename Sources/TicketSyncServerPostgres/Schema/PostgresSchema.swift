@@ -50,6 +50,36 @@ enum PostgresSchema {
             // What each credential is for: 'station', 'integration' (HTTP API) or 'dashboard'.
             "ALTER TABLE stations ADD COLUMN kind text NOT NULL DEFAULT 'station'",
         ],
+        [
+            // The SLA engine, as in the SQLite store (ServerSchema+SLA): small named integers
+            // ('cursor': the last log position planned), the counted time of each planned entry,
+            // each station's last two contacts, the timers (attempt is the fencing number; state
+            // 0 pending, 1 claimed, 2 done, 3 cancelled), the webhook outbox (event_id is the
+            // idempotency key; state 0 pending, 1 delivered, 2 dead) and the report facts.
+            "CREATE TABLE sla_meta (key text PRIMARY KEY, value bigint NOT NULL)",
+            "CREATE TABLE sla_counted (position bigint PRIMARY KEY, counted_ms bigint NOT NULL)",
+            "CREATE TABLE sla_contacts (station text PRIMARY KEY, last_ms bigint NOT NULL, previous_ms bigint NOT NULL)",
+            """
+            CREATE TABLE sla_timers (
+                id bigserial PRIMARY KEY, ticket bytea NOT NULL, key text NOT NULL, kind text NOT NULL, due_ms bigint NOT NULL,
+                state bigint NOT NULL, attempt bigint NOT NULL, lease_owner text, lease_until_ms bigint, fired_ms bigint, outcome text,
+                UNIQUE (ticket, key))
+            """,
+            "CREATE INDEX sla_timers_pending ON sla_timers (due_ms) WHERE state = 0",
+            "CREATE INDEX sla_timers_claimed ON sla_timers (lease_until_ms) WHERE state = 1",
+            """
+            CREATE TABLE sla_webhooks (
+                id bigserial PRIMARY KEY, event_id text NOT NULL UNIQUE, endpoint text NOT NULL, type text NOT NULL, body bytea NOT NULL,
+                state bigint NOT NULL, attempts bigint NOT NULL, next_attempt_ms bigint NOT NULL, last_error text,
+                created_ms bigint NOT NULL, delivered_ms bigint)
+            """,
+            "CREATE INDEX sla_webhooks_pending ON sla_webhooks (next_attempt_ms) WHERE state = 0",
+            """
+            CREATE TABLE report_facts (
+                ticket bytea PRIMARY KEY, created_ms bigint NOT NULL, site text NOT NULL, team text NOT NULL, body bytea NOT NULL)
+            """,
+            "CREATE INDEX report_facts_by_created ON report_facts (created_ms)",
+        ],
     ]
 
     /// The schema version this build writes.

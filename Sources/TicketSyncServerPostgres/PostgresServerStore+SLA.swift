@@ -1,0 +1,222 @@
+public import TicketModel
+public import TicketSyncServer
+public import TicketSLA
+public import TicketReports
+internal import Logging
+internal import PostgresNIO
+
+/// The SLA engine's storage in the same database and transactions as the log (see ``SLAStore``),
+/// so that several nodes share one set of timers: every SLA write transaction first takes the
+/// `log_head` lock that every writer of every node takes, so planning, claiming and firing are
+/// serialised with appends exactly as in the SQLite store, and a timer fires exactly once: its
+/// effect and its completion commit together, fenced by the attempt number its claim raised. A
+/// node that dies or stalls mid-firing loses its claim when the lease runs out (its transaction,
+/// if it was in one, is ended by PostgreSQL's `idle_in_transaction_session_timeout` or the lost
+/// connection, and rolled back), and another node claims the timer again.
+extension PostgresServerStore: SLAStore {
+    /// Plans the next `limit` log entries in one transaction.
+    public func planSLA(limit: Int, rule: CountedTimeRule, now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAPlanReport {
+        let logger = self.logger
+        let replica = try await serverReplica()
+        return try await writing("planning SLA timers", lockLog: false) { connection in
+            var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
+            let log = PostgresSLALog(connection: connection, logger: logger)
+            let timers = PostgresTimerRows(connection: connection, logger: logger)
+            let cursor = try await log.cursor()
+            let consumed = try await log.consume(after: cursor, limit: max(1, limit), rule: rule)
+            var operations = 0
+            for ticket in consumed.tickets {
+                let (context, state) = try await log.context(of: ticket)
+                let plan = try decider.plan(context, now: now)
+                operations += try await writes.append(plan.writes, to: ticket, state: state, now: now)
+                try await timers.replace(ticket: ticket, with: plan.timers, now: now)
+                if let facts = plan.facts { try await PostgresFactRows.save(facts, ticket: ticket, connection, logger) }
+            }
+            if consumed.last != cursor { try await log.setCursor(consumed.last) }
+            try await writes.finish()
+            return SLAPlanReport(
+                entries: consumed.count, tickets: consumed.tickets.count, operations: operations, caughtUp: consumed.count < max(1, limit)
+            )
+        }
+    }
+
+    /// The policy version recorded in `meta` after the last full re-plan.
+    public func plannedPolicyVersion() async throws(ServerError) -> String? {
+        let logger = self.logger
+        return try await reading("reading the planned policy version") { connection in
+            let rows = try await connection.query("SELECT value FROM meta WHERE key = \(Self.policyVersionKey)", logger: logger)
+            for try await value in rows.decode(String.self) { return value }
+            return nil
+        }
+    }
+
+    /// Re-plans the next `limit` tickets by id in one transaction.
+    public func replanTickets(after: TicketID?, limit: Int, now: UInt64, decider: any SLADecider) async throws(ServerError) -> TicketID? {
+        let logger = self.logger
+        let replica = try await serverReplica()
+        let start = ByteBuffer(bytes: after?.bytes ?? [])
+        let count = Int64(max(1, limit))
+        return try await writing("re-planning SLA timers after a policy change", lockLog: false) { connection in
+            var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
+            let log = PostgresSLALog(connection: connection, logger: logger)
+            let timers = PostgresTimerRows(connection: connection, logger: logger)
+            let rows = try await connection.query("SELECT id FROM tickets WHERE id > \(start) ORDER BY id LIMIT \(count)", logger: logger)
+            var tickets: [TicketID] = []
+            for try await id in rows.decode(ByteBuffer.self) {
+                if let ticket = TicketID(bytes: id.readableBytesView) { tickets.append(ticket) }
+            }
+            for ticket in tickets {
+                let (context, state) = try await log.context(of: ticket)
+                let plan = try decider.plan(context, now: now)
+                _ = try await writes.append(plan.writes, to: ticket, state: state, now: now)
+                try await timers.replace(ticket: ticket, with: plan.timers, now: now)
+                if let facts = plan.facts { try await PostgresFactRows.save(facts, ticket: ticket, connection, logger) }
+            }
+            try await writes.finish()
+            return tickets.last
+        }
+    }
+
+    /// Records the policy version in `meta`.
+    public func setPlannedPolicyVersion(_ version: String) async throws(ServerError) {
+        let logger = self.logger
+        try await writing("recording the planned policy version", lockLog: false) { connection in
+            try await connection.query(
+                """
+                INSERT INTO meta (key, value) VALUES (\(Self.policyVersionKey), \(version))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    static let policyVersionKey = "sla_policy_version"
+
+    /// The report facts of tickets created in `[from, to)`, in no particular order.
+    public func reportFacts(createdFrom from: UInt64, to: UInt64) async throws(ServerError) -> [TicketFacts] {
+        let logger = self.logger
+        return try await reading("reading report facts") { connection in
+            try await PostgresFactRows.load(createdFrom: from, to: to, connection, logger)
+        }
+    }
+
+    /// Claims due timers in one transaction, in turn with every other writer.
+    public func claimTimers(now: UInt64, limit: Int, leaseMillis: UInt64, owner: String) async throws(ServerError) -> [TimerClaim] {
+        let logger = self.logger
+        return try await writing("claiming due timers") { connection in
+            try await PostgresTimerRows(connection: connection, logger: logger).claim(now: now, limit: max(1, limit), leaseMillis: leaseMillis, owner: owner)
+        }
+    }
+
+    /// Fires claimed timers in one transaction: fence check, effect, completion, outbox.
+    public func fireTimers(_ claims: [TimerClaim], now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAFireReport {
+        guard !claims.isEmpty else { return SLAFireReport() }
+        let logger = self.logger
+        let replica = try await serverReplica()
+        return try await writing("firing \(claims.count) timers", lockLog: false) { connection in
+            var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
+            let log = PostgresSLALog(connection: connection, logger: logger)
+            let timers = PostgresTimerRows(connection: connection, logger: logger)
+            let webhooks = PostgresWebhookRows(connection: connection, logger: logger)
+            let cursor = try await log.cursor()
+            var report = SLAFireReport()
+            for claim in claims {
+                guard try await timers.holds(claim) else {
+                    report.fenced += 1
+                    continue
+                }
+                // A station operation the planner has not read could change what this timer
+                // means: let the planner see it first.
+                if try await log.hasUnplanned(claim.ticket, after: cursor) {
+                    try await timers.release(claim)
+                    report.deferred += 1
+                    continue
+                }
+                let (context, state) = try await log.context(of: claim.ticket)
+                let effect = try decider.fire(claim, context, now: now)
+                if context.current != nil {
+                    report.operations += try await writes.append(effect.writes, to: claim.ticket, state: state, now: now)
+                }
+                for event in effect.events {
+                    if try await webhooks.enqueue(event, now: now) { report.webhooks += 1 }
+                }
+                try await timers.complete(claim, now: now, outcome: effect.outcome)
+                report.fired += 1
+            }
+            try await writes.finish()
+            return report
+        }
+    }
+
+    /// The earliest instant a timer becomes claimable.
+    public func nextTimerDue() async throws(ServerError) -> UInt64? {
+        let logger = self.logger
+        return try await reading("reading the next timer") { connection in try await PostgresTimerRows(connection: connection, logger: logger).nextDue() }
+    }
+
+    /// The ticket's timers.
+    public func timers(of ticket: TicketID) async throws(ServerError) -> [TimerRecord] {
+        let logger = self.logger
+        return try await reading("reading the timers of ticket \(ticket)") { connection in
+            try await PostgresTimerRows(connection: connection, logger: logger).all(of: ticket)
+        }
+    }
+
+    /// Timer and outbox counts and the cursor.
+    public func slaStatus() async throws(ServerError) -> SLAStatus {
+        let logger = self.logger
+        return try await reading("reading the SLA status") { connection in
+            let rows = try await connection.query(
+                """
+                SELECT (SELECT COUNT(*) FROM sla_timers WHERE state = 0), (SELECT COUNT(*) FROM sla_timers WHERE state = 1),
+                    (SELECT COUNT(*) FROM sla_timers WHERE state = 2), (SELECT COUNT(*) FROM sla_timers WHERE state = 3),
+                    (SELECT COUNT(*) FROM sla_webhooks WHERE state = 0), (SELECT COUNT(*) FROM sla_webhooks WHERE state = 2),
+                    COALESCE((SELECT value FROM sla_meta WHERE key = 'cursor'), 0)
+                """,
+                logger: logger
+            )
+            for try await (pending, claimed, done, cancelled, webhooksPending, webhooksDead, cursor)
+                in rows.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            {
+                return SLAStatus(
+                    pending: Int(pending), claimed: Int(claimed), done: Int(done), cancelled: Int(cancelled), cursor: cursor,
+                    webhooksPending: Int(webhooksPending), webhooksDead: Int(webhooksDead)
+                )
+            }
+            return SLAStatus(pending: 0, claimed: 0, done: 0, cancelled: 0, cursor: 0, webhooksPending: 0, webhooksDead: 0)
+        }
+    }
+
+    /// Claims due webhook deliveries (`SKIP LOCKED`: senders on several nodes take different ones).
+    public func claimWebhooks(now: UInt64, limit: Int, leaseMillis: UInt64) async throws(ServerError) -> [WebhookDelivery] {
+        let logger = self.logger
+        return try await writing("claiming webhook deliveries", lockLog: false) { connection in
+            try await PostgresWebhookRows(connection: connection, logger: logger).claim(now: now, limit: max(1, limit), leaseMillis: leaseMillis)
+        }
+    }
+
+    /// Records a delivery's outcome (fenced by its attempt).
+    public func finishWebhook(_ delivery: WebhookDelivery, outcome: WebhookOutcome, now: UInt64) async throws(ServerError) {
+        let logger = self.logger
+        try await writing("recording a webhook delivery", lockLog: false) { connection in
+            try await PostgresWebhookRows(connection: connection, logger: logger).finish(delivery, outcome: outcome, now: now)
+        }
+    }
+
+    /// The earliest next attempt of a pending delivery.
+    public func nextWebhookDue() async throws(ServerError) -> UInt64? {
+        let logger = self.logger
+        return try await reading("reading the next webhook delivery") { connection in
+            try await PostgresWebhookRows(connection: connection, logger: logger).nextDue()
+        }
+    }
+
+    /// Outbox rows, newest first.
+    public func webhooks(includeDelivered: Bool, limit: Int) async throws(ServerError) -> [WebhookRecord] {
+        let logger = self.logger
+        return try await reading("listing webhook deliveries") { connection in
+            try await PostgresWebhookRows(connection: connection, logger: logger).list(includeDelivered: includeDelivered, limit: limit)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+internal import Logging
+internal import NIOCore
+internal import PostgresNIO
+internal import TicketModel
+internal import TicketSyncServer
+
+/// Appends server-authored operations (SLA fields, escalations, reassignments) to the log inside
+/// an SLA transaction, as the SQLite store's `ServerWrites` does: the server's replica with the
+/// next sequence number after its highest in the log, the HLC ticked past the ticket's latest
+/// stamp, the log row with placements, then the ticket's state. Positions continue from the
+/// `log_head` value the transaction locked; ``finish()`` moves the head and notifies the other
+/// nodes at commit.
+struct PostgresServerWrites {
+    /// The author of every server operation.
+    static let author = Author(.server, "ticketsyncd")
+
+    let connection: PostgresConnection
+    let logger: Logger
+    let replica: ReplicaID
+    private let startPosition: Int64
+    private var lastPosition: Int64
+    private var lastSequence: UInt64?
+
+    /// Locks `log_head` (the one-writer lock of every node) and starts from its position.
+    static func locking(_ connection: PostgresConnection, replica: ReplicaID, logger: Logger) async throws -> PostgresServerWrites {
+        let head = try await connection.query("SELECT last_position FROM log_head WHERE id = 1 FOR UPDATE", logger: logger)
+        var last: Int64 = 0
+        for try await value in head.decode(Int64.self) { last = value }
+        return PostgresServerWrites(connection: connection, logger: logger, replica: replica, startPosition: last, lastPosition: last)
+    }
+
+    private init(connection: PostgresConnection, logger: Logger, replica: ReplicaID, startPosition: Int64, lastPosition: Int64) {
+        self.connection = connection
+        self.logger = logger
+        self.replica = replica
+        self.startPosition = startPosition
+        self.lastPosition = lastPosition
+    }
+
+    /// The highest log position, including this transaction's writes.
+    var position: Int64 { lastPosition }
+
+    /// Appends `payloads` to `ticket`, whose current state the caller may pass; returns how many
+    /// were written. Payloads the model refuses fail the transaction with a storage error.
+    mutating func append(_ payloads: [Payload], to ticket: TicketID, state known: TicketState?, now: UInt64) async throws -> Int {
+        guard !payloads.isEmpty else { return 0 }
+        let loaded: TicketState?
+        if let known { loaded = known } else { loaded = try await PostgresTicketRows.load(ticket, connection, logger) }
+        guard var state = loaded else {
+            throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
+        }
+        let rawReplica = Int64(bitPattern: replica.rawValue)
+        var seq: UInt64
+        if let lastSequence {
+            seq = lastSequence
+        } else {
+            seq = 0
+            let rows = try await connection.query("SELECT COALESCE(MAX(seq), 0) FROM operations WHERE replica = \(rawReplica)", logger: logger)
+            for try await value in rows.decode(Int64.self) { seq = UInt64(bitPattern: value) }
+        }
+        var clock = HybridLogicalClock(latest: state.updatedStamp?.timestamp ?? .zero)
+        for payload in payloads {
+            seq += 1
+            let op = TicketOperation(
+                id: OperationID(replica: replica, seq: seq), timestamp: clock.tick(physicalMillis: now), author: Self.author, ticket: ticket,
+                payload: payload
+            )
+            do {
+                try OperationValidator.validate(op, rules: .peer)
+            } catch {
+                throw ServerError(.storage, "the SLA engine made an invalid \(payload.kindName) operation on ticket \(ticket): \(error.message)")
+            }
+            let before = state.placement
+            state.apply(op)
+            let after = state.placement
+            lastPosition += 1
+            try await LogRows.insert(op, at: lastPosition, station: "", receivedMillis: now, before: before, after: after, connection, logger)
+        }
+        lastSequence = seq
+        try await PostgresTicketRows.save(state, connection, logger)
+        return payloads.count
+    }
+
+    /// Moves `log_head` past what this transaction wrote and has PostgreSQL notify the other
+    /// nodes when it commits.
+    func finish() async throws {
+        guard lastPosition != startPosition else { return }
+        let last = lastPosition
+        let payload = String(last)
+        try await connection.query("UPDATE log_head SET last_position = \(last) WHERE id = 1", logger: logger)
+        try await connection.query("SELECT pg_notify(\(PostgresServerStore.channel), \(payload))", logger: logger)
+    }
+}
