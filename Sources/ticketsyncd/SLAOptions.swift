@@ -44,6 +44,12 @@ enum SLAOptions {
             }
             settings.retry.timeoutMillis = UInt64(timeout)
         }
+        if let lease = file.slaLeaseMillis {
+            guard (1_000...3_600_000).contains(lease) else {
+                throw ServerError(.invalidArgument, "sla_lease_ms \(lease) is outside 1000...3600000")
+            }
+            settings.leaseMillis = UInt64(lease)
+        }
         return settings
     }
 }

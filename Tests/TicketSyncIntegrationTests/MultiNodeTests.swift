@@ -136,4 +136,51 @@ import TicketTestSupport
         #expect(try reader.digest() == (try pusher.digest()))
         #expect(try nodes[1].digest() == (try pusher.digest().description))
     }
+
+    /// Three nodes share the timers of 30 tickets under a policy in seconds: one node is stopped
+    /// (SIGSTOP) while the first timers fall due and woken later, another is killed while the
+    /// breaches fall due. Every ticket is still breached once and escalated once, by whichever
+    /// node got there: no timer fires twice, none is lost with its node.
+    @Test func timersFireExactlyOnceAcrossNodesThroughAStallAndAKill() async throws {
+        let folder = try TemporaryDirectory()
+        let database = try await PostgresTestCluster.shared().makeDatabase()
+        let policyPath = folder.path("policy.yaml")
+        try SLAServerTests.policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let configPath = folder.path("config.yaml")
+        try "sla_lease_ms: 2000\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+        let nodes = try await Self.nodes(3, in: folder, database: database, extra: ["--policy", policyPath, "--config", configPath])
+        defer { nodes.forEach { $0.stop() } }
+        let desk = try Self.station(folder, "desk", node: nodes[2])
+        var tickets: [TicketID] = []
+        for index in 0..<30 { tickets.append(try desk.createTicket([.title: .text("Late pallet \(index)"), .site: .text("DFW1")])) }
+        _ = try await desk.syncOnce()
+
+        // Warnings fall due at 1.5 s, breaches at 3 s, escalations at 4 s after each create.
+        try await Task.sleep(for: .milliseconds(1_200))
+        nodes[1].pause()
+        try await Task.sleep(for: .milliseconds(2_000))
+        nodes[0].kill()
+        try await Task.sleep(for: .milliseconds(4_000))
+        nodes[1].resume()
+
+        let done = try await SLAServerTests.syncUntil(desk, seconds: 90) {
+            try tickets.allSatisfy { try desk.ticket($0).tier == 2 && SLAServerTests.state(try desk.ticket($0), "first_response") == "breached" }
+        }
+        #expect(done, "not every ticket was breached and escalated")
+        // Whatever would fire a second time (a woken node's stale claims) has had its chance.
+        try await Task.sleep(for: .seconds(3))
+        _ = try await desk.syncOnce()
+        for ticket in tickets {
+            let ops = try SLAServerTests.serverOperations(desk, ticket)
+            let escalations = ops.filter { if case .escalate = $0.payload { return true } else { return false } }
+            let breaches = ops.filter {
+                if case .set(.sla("first_response"), .text(let text), _) = $0.payload { return text.hasPrefix("state=breached") }
+                return false
+            }
+            #expect(escalations.count == 1, "ticket \(ticket): \(escalations.count) escalations")
+            #expect(breaches.count == 1, "ticket \(ticket): \(breaches.count) breach declarations")
+        }
+        #expect(try desk.status().outbox == 0)
+        #expect(try nodes[2].digest() == (try desk.digest().description))
+    }
 }

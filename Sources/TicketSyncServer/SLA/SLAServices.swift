@@ -1,5 +1,6 @@
 internal import Logging
 internal import ServiceLifecycle
+internal import Foundation
 internal import TicketSLA
 
 /// Builds the SLA services of a server: the engine (planner and scheduler) and the webhook sender.
@@ -23,12 +24,14 @@ enum SLAServices {
                 metadata: ["ticketsync.webhooks": .string(missing.joined(separator: ","))]
             )
         }
+        // Who holds a claim, in `sla_timers.lease_owner`: host and process, unique per node.
+        let nodeName = "\(ProcessInfo.processInfo.hostName)#\(ProcessInfo.processInfo.processIdentifier)"
         let presence = StationPresence(live: { registry.liveStations })
         let decider = PolicyDecider(policies: settings.policies, endpoints: settings.webhooks, presence: presence)
         let webhooks = Wakeup()
         let engine = SLAEngine(
             store: slaStore, decider: decider, hub: hub, webhooks: webhooks,
-            settings: SLAEngine.Settings(timeRule: settings.timeRule), presence: presence, stations: store, now: now, logger: logger
+            settings: SLAEngine.Settings(timeRule: settings.timeRule, leaseMillis: settings.leaseMillis, owner: nodeName), presence: presence, stations: store, now: now, logger: logger
         )
         let sender = WebhookSender(store: slaStore, endpoints: settings.webhooks, retry: settings.retry, wakeup: webhooks, now: now, logger: logger)
         return [engine, sender]

@@ -13,6 +13,9 @@ public struct SLASettings: Sendable {
     public var retry: WebhookRetryPolicy
     /// Whether the SLA services run at all.
     public var enabled: Bool
+    /// How long a node's claim on due timers holds (milliseconds): a node that dies or stalls
+    /// while firing has its timers claimed by another node this long after it claimed them.
+    public var leaseMillis: UInt64 = 30_000
 
     /// The defaults: the default policies, `bounded` time, no webhooks.
     public init(
