@@ -68,6 +68,11 @@ struct ErrorKindTests {
             try expectFailure(cli, ["resolve", ids[0], "--root-cause", "x", "--csat", "9"], status: 65)
             try expectFailure(cli, ["edit", ids[0], "--field", "colour=red"], status: 65)
             try expectFailure(cli, ["list", "--sort", "sideways"], status: 65)
+            // Several server addresses: each is checked, and the bad one is named.
+            let addresses = try expectFailure(cli, ["server", "wss://a.example.com,ftp://b.example.com", "--token", "t"], status: 65)
+            #expect(addresses.stderr.contains("'ftp://b.example.com'"), "\(addresses)")
+            try cli.succeed(["server", "wss://a.example.com, wss://b.example.com:7443", "--token", "t"])
+            #expect(try cli.succeed(["status", "--json"]).jsonObject()["server"] as? String == "wss://a.example.com,wss://b.example.com:7443")
             // Nothing was written by the refused commands.
             let status = try cli.succeed(["status", "--json"]).jsonObject()
             #expect(status["operations"] as? Int == 1)

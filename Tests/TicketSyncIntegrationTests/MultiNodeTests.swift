@@ -183,4 +183,75 @@ import TicketTestSupport
         #expect(try desk.status().outbox == 0)
         #expect(try nodes[2].digest() == (try desk.digest().description))
     }
+
+    /// A station given both nodes' addresses stays live through the death of the node it is
+    /// connected to: it moves to the other node and receives what is written there, and a sync
+    /// round started while its first address is dead goes through the second. Nothing is lost or
+    /// applied twice (digests). The nodes share one certificate, as a cluster's nodes must.
+    @Test func aStationWithSeveralAddressesFailsOverWhenItsNodeIsKilled() async throws {
+        let folder = try TemporaryDirectory()
+        let database = try await PostgresTestCluster.shared().makeDatabase()
+        let first = try ServerProcess(dataDirectory: folder.path("node0"), database: database)
+        try await first.start()
+        // The second node starts with the first one's development CA and certificate.
+        try FileManager.default.createDirectory(atPath: folder.path("node1"), withIntermediateDirectories: true)
+        for file in ["dev-ca.pem", "server.pem", "server-key.pem"] {
+            try FileManager.default.copyItem(atPath: folder.path("node0/\(file)"), toPath: folder.path("node1/\(file)"))
+        }
+        let second = try ServerProcess(dataDirectory: folder.path("node1"), database: database)
+        try await second.start()
+        let nodes = [first, second]
+        defer { nodes.forEach { $0.stop() } }
+
+        let writer = try Self.station(folder, "writer", node: second)
+        let watcher = try Station.create(at: folder.path("watcher.sqlite"), agent: "watcher")
+        try watcher.configureServer(url: "\(first.url),\(second.url)", token: try first.addStation("watcher"), caFile: first.caFile)
+        let ticket = try writer.createTicket([.title: .text("Dock door jammed"), .site: .text("SEA1")])
+        _ = try await writer.syncOnce()
+        _ = try await watcher.syncOnce()
+
+        let seen = LiveEvents()
+        let live = Task {
+            try await watcher.syncLive(onEvent: { event in
+                switch event {
+                case .received(let operations):
+                    for op in operations { if case .comment(let body, _) = op.payload { seen.bodies.withLock { _ = $0.insert(body) } } }
+                case .connecting(let address):
+                    seen.addresses.withLock { $0.append(address) }
+                default:
+                    break
+                }
+            })
+        }
+        defer { live.cancel() }
+        func arrives(_ body: String) async throws -> Bool {
+            try writer.comment(on: ticket, body: body)
+            _ = try await writer.syncOnce()
+            for _ in 0..<600 {  // at most 30 s: a bound that ends the test, not a speed assertion
+                if seen.bodies.withLock({ $0.contains(body) }) { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        #expect(try await arrives("Technician called"), "the first comment did not arrive live")
+        #expect(seen.addresses.withLock { $0 } == [first.url], "the live session should have started on the first address")
+        first.kill()
+        #expect(try await arrives("Door fixed"), "the station did not move to the second node")
+        #expect(seen.addresses.withLock { $0 }.contains(second.url))
+        live.cancel()
+
+        // A round while the first address is still dead: it goes through the second.
+        try watcher.comment(on: ticket, body: "Checked by watcher")
+        _ = try await watcher.syncOnce()
+        #expect(try watcher.status().outbox == 0)
+        _ = try await writer.syncOnce()
+        #expect(try writer.digest() == (try watcher.digest()))
+        #expect(try second.digest() == (try watcher.digest().description))
+    }
+}
+
+/// What a live session reported: the comment bodies it received and the addresses it connected to.
+final class LiveEvents: Sendable {
+    let bodies = Mutex<Set<String>>([])
+    let addresses = Mutex<[String]>([])
 }

@@ -98,7 +98,9 @@ extension Station {
 
 /// Where a station syncs: the server's URL, its credential and how to trust its certificate.
 public struct ServerSettings: Sendable, Hashable {
-    /// `wss://HOST:PORT` (the path `/v1/sync` is added when missing).
+    /// `wss://HOST:PORT` (the path `/v1/sync` is added when missing), or several such addresses
+    /// separated by commas: the nodes of one cluster (the same certificate and credentials), tried
+    /// in turn when the one in use cannot be reached or drops the session.
     public var url: String
     /// The station's secret.
     public var token: String
@@ -107,6 +109,18 @@ public struct ServerSettings: Sendable, Hashable {
     /// A SHA-256 fingerprint of the server's certificate (what `ticketsyncd serve` prints); the
     /// authority that issued the pinned certificate becomes the connection's only trust root.
     public var pin: String?
+
+    /// The addresses in ``url``, in the order given.
+    public var addresses: [String] {
+        url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The same settings for one of the addresses.
+    func at(_ address: String) -> ServerSettings {
+        var settings = self
+        settings.url = address
+        return settings
+    }
 
     /// Creates settings.
     public init(url: String, token: String, caFile: String? = nil, pin: String? = nil) {

@@ -28,6 +28,9 @@ public final class Station: Sendable {
     /// Fields-only ticket states this object read or wrote lately, checked against the store
     /// before use (see ``TicketCache``).
     let ticketCache = Mutex(TicketCache(capacity: 16_384, packedBudget: 64 << 20))
+    /// Which of the server's addresses (``ServerSettings/addresses``) the last session that got
+    /// through used: the next session starts there.
+    let preferredAddress = Mutex(0)
 
     private init(database: DatabaseQueue, path: String, replica: ReplicaID, agent: Author, wallClock: any WallClock) {
         self.database = database

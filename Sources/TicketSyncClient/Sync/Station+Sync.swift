@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Synchronization
 public import TicketModel
 public import TicketSyncProtocol
 
@@ -7,54 +8,91 @@ extension Station {
     /// One sync round: pushes the outbox, receives everything up to now, and returns. Throws
     /// ``SyncError`` when the server refuses the session (bad credential, …) and a
     /// ``StationError`` for local problems.
+    ///
+    /// With several server addresses, a round that cannot reach one, or loses it before the round
+    /// finishes, goes on at the next (the log and the outbox make that safe: what was acknowledged
+    /// is durable on the cluster, what was not is pushed again and is a no-op if it had arrived).
     public func syncOnce(
         limits: SyncLimits = SyncLimits(), progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }
     ) async throws -> SyncReport {
         guard let settings = try serverSettings() else {
             throw StationError(.invalid, "no server configured; run 'ticketsync init --server URL --token SECRET' first")
         }
-        let report = try await SyncConnection(
-            station: self, settings: settings, limits: limits, mode: .once, progress: progress, onChange: { _ in }
-        ).run()
-        try recordSync(atMillis: wallClock.nowMillis())
-        return report
+        let addresses = settings.addresses
+        let first = preferredAddress.withLock { $0 }
+        var lastError: (any Error)?
+        for step in 0..<max(1, addresses.count) {
+            let index = (first + step) % max(1, addresses.count)
+            let address = addresses.isEmpty ? settings.url : addresses[index]
+            do {
+                let report = try await SyncConnection(
+                    station: self, settings: settings.at(address), limits: limits, mode: .once, progress: progress, onChange: { _ in }
+                ).run()
+                preferredAddress.withLock { $0 = index }
+                try recordSync(atMillis: wallClock.nowMillis())
+                return report
+            } catch let error as SyncError where Self.isFinal(error) {
+                throw error
+            } catch let error as StationError {
+                throw error
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? SyncError(.goingAway, "no server address could be reached")
     }
 
     /// Stays connected and live until cancelled: pushes local changes and applies remote ones as
-    /// they come. Reconnects with exponential backoff (0.5 s doubling to 30 s, with ±50 % jitter)
-    /// after any failure except a refused credential. `onChange` sees every remote batch applied.
+    /// they come. After a failure (other than a refused credential) it moves to the server's next
+    /// address at once; once every address has failed in a row it waits (0.5 s doubling to 30 s,
+    /// with ±50 % jitter) before the next round. `onEvent` sees every remote batch applied.
     public func syncLive(
         limits: SyncLimits = SyncLimits(), onEvent: @escaping @Sendable (SyncEvent) -> Void = { _ in }
     ) async throws {
         guard let settings = try serverSettings() else {
             throw StationError(.invalid, "no server configured; run 'ticketsync init --server URL --token SECRET' first")
         }
-        var attempt = 0
+        let addresses = settings.addresses.isEmpty ? [settings.url] : settings.addresses
+        var index = preferredAddress.withLock { $0 } % addresses.count
+        var failedInARow = 0
+        var rounds = 0
         while !Task.isCancelled {
             let connection = SyncConnection(
-                station: self, settings: settings, limits: limits, mode: .live, progress: { _ in },
+                station: self, settings: settings.at(addresses[index]), limits: limits, mode: .live, progress: { _ in },
                 onChange: { onEvent(.received($0)) }
             )
             do {
-                onEvent(.connecting(settings.url))
+                onEvent(.connecting(addresses[index]))
                 _ = try await connection.run()
-                attempt = 0
-            } catch let error as SyncError where [.unauthorized, .revoked, .replicaMismatch, .unsupportedVersion].contains(error.code) {
+            } catch let error as SyncError where Self.isFinal(error) {
                 throw error
             } catch is CancellationError {
                 return
             } catch {
                 onEvent(.disconnected("\(error)"))
             }
-            attempt += 1
-            let base = min(30.0, 0.5 * pow(2.0, Double(min(attempt, 10))))
+            if connection.gotThrough {
+                preferredAddress.withLock { $0 = index }
+                failedInARow = 0
+                rounds = 0
+            }
+            failedInARow += 1
+            index = (index + 1) % addresses.count
+            // An address not tried since the last session that got through: go there at once.
+            if failedInARow < addresses.count { continue }
+            rounds += 1
+            let base = min(30.0, 0.5 * pow(2.0, Double(min(rounds, 10))))
             let delay = base * Double.random(in: 0.5...1.5)
             onEvent(.retrying(afterSeconds: delay))
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         }
     }
-}
 
+    /// Refusals that another address or another attempt would only repeat.
+    static func isFinal(_ error: SyncError) -> Bool {
+        [.unauthorized, .revoked, .replicaMismatch, .unsupportedVersion].contains(error.code)
+    }
+}
 /// What a live sync reports as it goes.
 public enum SyncEvent: Sendable {
     /// Connecting to the server at this URL.

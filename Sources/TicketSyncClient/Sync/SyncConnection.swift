@@ -21,6 +21,11 @@ struct SyncConnection {
     let mode: Mode
     let progress: @Sendable (SyncProgress) -> Void
     let onChange: @Sendable ([TicketOperation]) -> Void
+    /// Set once the server has welcomed the session (the address works), whatever happens after.
+    private let welcome = WelcomeFlag()
+
+    /// Whether the server welcomed the session.
+    var gotThrough: Bool { welcome.value.load(ordering: .relaxed) }
 
     /// How many pushes may wait for their result at once.
     static let pushPipeline = 4
@@ -234,6 +239,7 @@ struct SyncConnection {
                         try station.acknowledge(upTo: welcome.ackedSeq)
                         lastSent = welcome.ackedSeq
                         welcomed = true
+                        self.welcome.value.store(true, ordering: .relaxed)
                         try await pushMore()
                     case .pushResult(let result):
                         inFlight -= 1
@@ -313,6 +319,11 @@ struct SyncConnection {
 }
 
 /// What the session tasks record for the caller.
+/// Whether a session got as far as the server's welcome (shared by the copies of its connection).
+final class WelcomeFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}
+
 final class SyncState: @unchecked Sendable {
     /// The Error message the reader task has read, before the session's loop gets to it.
     let announced = Mutex<SyncError?>(nil)

@@ -19,7 +19,11 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The agent acting at this station (default: $USER, else 'agent').", valueName: "name"))
     var agent: String?
 
-    @Option(help: ArgumentHelp("The server to sync with, e.g. wss://tickets.example.com.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The server to sync with, e.g. wss://tickets.example.com, or a cluster's nodes separated by commas.", valueName: "url"
+        )
+    )
     var server: String?
 
     @OptionGroup var credentials: ServerOptions

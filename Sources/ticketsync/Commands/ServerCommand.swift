@@ -10,7 +10,12 @@ struct ServerCommand: ParsableCommand {
 
     @OptionGroup var home: HomeOptions
 
-    @Argument(help: ArgumentHelp("The server, e.g. wss://tickets.example.com.", valueName: "url"))
+    @Argument(
+        help: ArgumentHelp(
+            "The server, e.g. wss://tickets.example.com, or the nodes of a cluster separated by commas (tried in turn when one is down).",
+            valueName: "url"
+        )
+    )
     var url: String
 
     @OptionGroup var credentials: ServerOptions

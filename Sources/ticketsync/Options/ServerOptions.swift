@@ -28,15 +28,24 @@ struct ServerOptions: ParsableArguments {
         if caFile != nil && pin != nil { throw ValidationError("give either --ca or --pin, not both") }
     }
 
-    /// The server settings, checked: a wss:// or https:// URL, a readable CA file, a well-formed
-    /// pin, and the token (read from stdin for `--token -`).
+    /// The server settings, checked: one wss:// or https:// URL, or several separated by commas
+    /// (the nodes of one cluster, tried in turn), a readable CA file, a well-formed pin, and the
+    /// token (read from stdin for `--token -`).
     func settings(url: String) throws -> ServerSettings {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["wss", "https"].contains(scheme),
-            let host = parsed.host, !host.isEmpty
-        else {
-            throw CLIError.invalid("server '\(url.prefix(200))' is not a wss:// or https:// URL with a host, e.g. wss://tickets.example.com")
+        let addresses = url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !addresses.isEmpty, addresses.count <= 16 else {
+            throw CLIError.invalid("give between 1 and 16 server addresses, separated by commas")
         }
-        var settings = ServerSettings(url: url, token: token)
+        for address in addresses {
+            guard let parsed = URL(string: address), let scheme = parsed.scheme?.lowercased(), ["wss", "https"].contains(scheme),
+                let host = parsed.host, !host.isEmpty
+            else {
+                throw CLIError.invalid(
+                    "server '\(address.prefix(200))' is not a wss:// or https:// URL with a host, e.g. wss://tickets.example.com"
+                )
+            }
+        }
+        var settings = ServerSettings(url: addresses.joined(separator: ","), token: token)
         if token == "-" {
             settings.token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
             if settings.token?.isEmpty ?? true { throw CLIError.invalid("--token -: no token on stdin") }
