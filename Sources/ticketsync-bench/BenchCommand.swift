@@ -7,6 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticketsync-bench",
         abstract: "TicketSync benchmarks (run with -c release).",
-        subcommands: [MergeBenchmark.self, StoreBenchmark.self, SyncBenchmark.self, NodesBenchmark.self, TimerBenchmark.self, APIBenchmark.self]
+        subcommands: [MergeBenchmark.self, StoreBenchmark.self, SyncBenchmark.self, NodesBenchmark.self, FailoverBenchmark.self, TimerBenchmark.self, APIBenchmark.self]
     )
 }

@@ -130,13 +130,15 @@ final class BenchNode: @unchecked Sendable {
     let binary: String
     let dataDirectory: String
     let database: String
+    let extraArguments: [String]
     private(set) var process: Process?
     private(set) var port = 0
 
-    init(binary: String, dataDirectory: String, database: String) {
+    init(binary: String, dataDirectory: String, database: String, extraArguments: [String] = []) {
         self.binary = binary
         self.dataDirectory = dataDirectory
         self.database = database
+        self.extraArguments = extraArguments
     }
 
     var url: String { "wss://localhost:\(port)" }
@@ -147,7 +149,8 @@ final class BenchNode: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve"] + store + ["--listen", "127.0.0.1:0", "--log-level", "error"]
+        // A restarted node listens where it did before, so stations find it at the same address.
+        process.arguments = ["serve"] + store + ["--listen", "127.0.0.1:\(port)", "--log-level", "error"] + extraArguments
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -178,10 +181,29 @@ final class BenchNode: @unchecked Sendable {
 
     func stop() {
         guard let process, process.isRunning else { return }
+        resume()
         process.terminate()
         for _ in 0..<500 where process.isRunning { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         startedServers.withLock { _ = $0.remove(process.processIdentifier) }
+    }
+
+    /// SIGKILL, no shutdown.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        startedServers.withLock { _ = $0.remove(process.processIdentifier) }
+    }
+
+    /// SIGSTOP (``resume()`` continues it).
+    func pause() {
+        if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    /// SIGCONT.
+    func resume() {
+        if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGCONT) }
     }
 
     func addStation(_ name: String, scopes: [String]) throws -> String {

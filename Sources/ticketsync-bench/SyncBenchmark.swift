@@ -501,6 +501,8 @@ struct SyncBenchmark: AsyncParsableCommand {
                             lastDisconnect.withLock { $0 = reason }
                         case .connecting:
                             connects.withLock { $0 += 1 }
+                        case .connected:
+                            break
                         case .retrying:
                             retries.withLock { $0 += 1 }
                         }

@@ -63,7 +63,11 @@ import TicketSyncProtocol
         let serverOwned = TicketOperation(id: OperationID(replica: replica, seq: 3), timestamp: Timestamp(millis: now), author: .agent("a"), ticket: inScope.ticket, payload: .set(.sla("due"), .integer(1), overwrites: nil))
         let future = TicketOperation(id: OperationID(replica: replica, seq: 4), timestamp: Timestamp(millis: now + 3_600_000), author: .agent("a"), ticket: inScope.ticket, payload: .set(.priority, .text("urgent"), overwrites: nil))
         let push = SyncCodec.encode(.push(batch: 1, operations: [inScope, outOfScope, serverOwned, future]))
-        let outcome = try await RawClient.session(server: server, messages: [whole, push], readAfterEach: 1, seconds: 3)
+        // Read until the push's result (or 30 s, a bound that ends the test, not a speed assertion).
+        let outcome = try await RawClient.session(
+            server: server, messages: [whole, push], readAfterEach: 1, seconds: 30,
+            until: { if case .pushResult = $0 { true } else { false } }
+        )
         let results = outcome.frames.compactMap { if case .pushResult(let result) = $0 { result } else { nil } }
         #expect(results.count == 1)
         #expect(results.first?.ackedSeq == 4)

@@ -18,7 +18,7 @@ import TicketSyncProtocol
             switch event {
             case .connecting: connects += 1
             case .disconnected(let reason): disconnects.append(reason)
-            case .received, .retrying: break
+            case .received, .retrying, .connected: break
             }
         }
         var counts: (connects: Int, disconnects: [String]) {

@@ -18,10 +18,11 @@ enum RawClient {
     }
 
     /// Connects, sends each message (after `afterEach` frames are read, if given), reads until the
-    /// server closes or `seconds` pass.
+    /// server closes, a frame read after the last message satisfies `until`, or `seconds` pass.
     static func session(
         server: ServerProcess, subprotocol: String = SyncVersion.subprotocol, messages: [[UInt8]], readAfterEach: Int = 0,
-        seconds: Double = 10, deflate: Bool = true, onFrame: (@Sendable (ServerFrame) async -> Void)? = nil
+        seconds: Double = 10, deflate: Bool = true, until: (@Sendable (ServerFrame) -> Bool)? = nil,
+        onFrame: (@Sendable (ServerFrame) async -> Void)? = nil
     ) async throws -> Outcome {
         var configuration = WebSocketClientConfiguration(
             maxFrameSize: 64 << 20, additionalHeaders: [.secWebSocketProtocol: subprotocol],
@@ -49,7 +50,11 @@ enum RawClient {
                             await box.record(reply, onFrame)
                         }
                     }
-                    while let reply = try await iterator.next() { await box.record(reply, onFrame) }
+                    if let until, await box.outcome.frames.contains(where: until) { return }
+                    while let reply = try await iterator.next() {
+                        await box.record(reply, onFrame)
+                        if let until, await box.outcome.frames.contains(where: until) { return }
+                    }
                 }
             }
             group.addTask {

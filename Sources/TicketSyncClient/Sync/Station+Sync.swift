@@ -57,9 +57,10 @@ extension Station {
         var failedInARow = 0
         var rounds = 0
         while !Task.isCancelled {
+            let address = addresses[index]
             let connection = SyncConnection(
-                station: self, settings: settings.at(addresses[index]), limits: limits, mode: .live, progress: { _ in },
-                onChange: { onEvent(.received($0)) }
+                station: self, settings: settings.at(address), limits: limits, mode: .live, progress: { _ in },
+                onChange: { onEvent(.received($0)) }, onWelcome: { onEvent(.connected(address)) }
             )
             do {
                 onEvent(.connecting(addresses[index]))
@@ -97,6 +98,8 @@ extension Station {
 public enum SyncEvent: Sendable {
     /// Connecting to the server at this URL.
     case connecting(String)
+    /// The server at this URL accepted the session: the station is live (it catches up next).
+    case connected(String)
     /// Operations arrived and were applied.
     case received([TicketOperation])
     /// The connection ended; a retry follows.

@@ -21,6 +21,8 @@ struct SyncConnection {
     let mode: Mode
     let progress: @Sendable (SyncProgress) -> Void
     let onChange: @Sendable ([TicketOperation]) -> Void
+    /// Called once the server has welcomed the session.
+    var onWelcome: @Sendable () -> Void = {}
     /// Set once the server has welcomed the session (the address works), whatever happens after.
     private let welcome = WelcomeFlag()
 
@@ -240,6 +242,7 @@ struct SyncConnection {
                         lastSent = welcome.ackedSeq
                         welcomed = true
                         self.welcome.value.store(true, ordering: .relaxed)
+                        onWelcome()
                         try await pushMore()
                     case .pushResult(let result):
                         inFlight -= 1

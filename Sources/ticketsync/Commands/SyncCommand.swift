@@ -91,6 +91,8 @@ struct WatchCommand: AsyncParsableCommand {
                 }
             case .connecting(let url):
                 if !json { FileHandle.standardError.write(Data("connecting to \(url)\n".utf8)) }
+            case .connected(let url):
+                if !json { FileHandle.standardError.write(Data("live on \(url)\n".utf8)) }
             case .disconnected(let reason):
                 if !json { FileHandle.standardError.write(Data("disconnected: \(reason)\n".utf8)) }
             case .retrying(let seconds):
