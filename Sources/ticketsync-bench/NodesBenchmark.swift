@@ -16,9 +16,10 @@ struct NodesBenchmark: AsyncParsableCommand {
             scope site:S<i> and only its own tickets, so pulls carry almost nothing back) fill their \
             outboxes with --operations operations each (creates, then field writes) through the \
             Station API. Then every station runs syncOnce at once: the time from the start to the \
-            last acknowledgement gives operations/s accepted. Checks after each run: every node's \
-            `ticketsyncd status --json` reports exactly the operations the outboxes held and one \
-            digest, and every outbox is empty. Prints one JSON object per node count.
+            last acknowledgement gives operations/s accepted. Checks after each run: the database holds exactly \
+            the operations the outboxes held, each once (the SLA engine's own writes are counted apart), every \
+            node's `ticketsyncd status --json` reports one digest, and every outbox is empty. Prints one JSON \
+            object per node count.
             """
     )
 
@@ -99,13 +100,20 @@ struct NodesBenchmark: AsyncParsableCommand {
         var outboxes = 0
         for station in pushers { outboxes += try station.status().outbox }
         let statuses = try servers.map { try $0.status() }
-        guard outboxes == 0, statuses.allSatisfy({ $0.operations == total }), Set(statuses.map(\.digest)).count == 1 else {
-            throw BenchFailure("nodes=\(nodeCount): outboxes \(outboxes), stored \(statuses.map(\.operations)) of \(total), digests \(Set(statuses.map(\.digest)).count)")
+        // The log also holds the SLA engine's own writes: count what the stations pushed, and
+        // each (replica, seq) once (the log's key makes a duplicate impossible to store twice).
+        let counted = try runTool(
+            try Self.postgresTool("psql"),
+            ["-X", "-A", "-t", "-q", "-d", database, "-c", "SELECT COUNT(*), COUNT(DISTINCT (replica, seq)) FROM operations WHERE station <> ''"],
+            timeout: 120
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").compactMap { Int($0) }
+        guard outboxes == 0, counted == [total, total], Set(statuses.map(\.digest)).count == 1 else {
+            throw BenchFailure("nodes=\(nodeCount): outboxes \(outboxes), stations' operations stored \(counted) of \(total), digests \(Set(statuses.map(\.digest)).count)")
         }
         let object: [String: Any] = [
             "nodes": nodeCount, "stations": stations, "operations": total, "seconds": (seconds * 1000).rounded() / 1000,
             "operations_per_second": Int(Double(total) / seconds), "node_cpu_seconds": cpu.map { ($0 * 100).rounded() / 100 },
-            "lost": 0, "duplicated": 0, "digest": statuses[0].digest,
+            "lost": 0, "duplicated": 0, "digest": statuses[0].digest, "server_operations": statuses[0].operations - total,
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
