@@ -22,6 +22,19 @@ import TicketTestSupport
         return station
     }
 
+    /// Syncs `stations` until the SLA engine has planned everything and every station holds what
+    /// `node` holds (at most about 20 s); false if they never settled. The engine writes sla.*
+    /// fields after the edits it plans, so one digest comparison alone can race it.
+    static func settle(_ stations: [Station], _ node: ServerProcess) async throws -> Bool {
+        for _ in 0..<40 {
+            let (digest, caughtUp) = try node.settledDigest()
+            if caughtUp, try stations.allSatisfy({ try $0.digest().description == digest }) { return true }
+            try await Task.sleep(for: .milliseconds(250))
+            for station in stations { _ = try? await station.syncOnce() }
+        }
+        return false
+    }
+
     /// How many of `author`'s operations on `ticket` the station `at` holds (the server's SLA
     /// writes on the ticket are not counted).
     static func operations(of author: Station, on ticket: TicketID, at station: Station) throws -> Int {
@@ -60,14 +73,8 @@ import TicketTestSupport
             try await group.waitForAll()
         }
         for station in stations.shuffled(using: &generator) { _ = try await station.syncOnce() }
-        // The SLA engine (of any node) writes its sla.* fields after the edits it plans: sync
-        // until stations and nodes agree (bounded), then check.
-        for _ in 0..<40 {
-            let target = try nodes[0].digest()
-            if try stations.allSatisfy({ try $0.digest().description == target }) { break }
-            try await Task.sleep(for: .milliseconds(250))
-            for station in stations { _ = try await station.syncOnce() }
-        }
+        // The SLA engine (of any node) writes its sla.* fields after the edits it plans.
+        #expect(try await Self.settle(stations, nodes[0]), "seed \(seed): stations and nodes did not settle")
 
         let digests = try nodes.map { try $0.digest() }
         #expect(Set(digests).count == 1, "seed \(seed): nodes disagree")
@@ -148,11 +155,7 @@ import TicketTestSupport
         #expect(try pusher.status().outbox == 0)
         #expect(try Self.operations(of: pusher, on: ticket, at: reader) == 2001)
         // The SLA engine's own writes on the ticket reach both stations as well.
-        for _ in 0..<40 where try reader.digest() != (try pusher.digest()) {
-            try await Task.sleep(for: .milliseconds(250))
-            _ = try await pusher.syncOnce()
-            _ = try await reader.syncOnce()
-        }
+        #expect(try await Self.settle([pusher, reader], nodes[1]), "stations and nodes did not settle")
         #expect(try reader.digest() == (try pusher.digest()))
         #expect(try nodes[1].digest() == (try pusher.digest().description))
     }

@@ -155,6 +155,19 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// `ticketsyncd status --json` → the digest.
+    /// The digest, and whether the SLA engine has planned every log entry (its cursor is at the
+    /// log's end, so it has nothing left to write until something new arrives or a timer falls due).
+    func settledDigest() throws -> (digest: String, slaCaughtUp: Bool) {
+        let result = try run(binary, ["status", "--json"] + storeArguments)
+        guard result.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let digest = object["digest"] as? String
+        else { throw TestFailure("status failed: \(result.stderr)") }
+        let operations = (object["operations"] as? NSNumber)?.int64Value ?? -1
+        let cursor = ((object["sla"] as? [String: Any])?["cursor"] as? NSNumber)?.int64Value
+        return (digest, cursor == nil || cursor == operations)
+    }
+
     func digest() throws -> String {
         let result = try run(binary, ["status", "--json"] + storeArguments)
         guard result.status == 0,

@@ -24,6 +24,8 @@ struct PostgresAppend {
     private var accepted: [OperationID: TicketOperation] = [:]
     private var changed: Set<TicketID> = []
     private var decidedNow: Set<UInt64> = []
+    /// Accepted operations, written by ``finish()`` in one statement per thousand.
+    private var newRows: [LogRows.NewRow] = []
     private var result = AppendResult(accepted: 0, duplicates: 0, rejected: [], decidedSequence: 0)
 
     struct Rejection {
@@ -125,6 +127,8 @@ struct PostgresAppend {
     /// Saves the changed tickets, advances the decided sequence and the log head, and asks
     /// PostgreSQL to notify listeners at commit if the log grew.
     mutating func finish() async throws -> AppendResult {
+        try await LogRows.insert(newRows, connection, logger)
+        newRows = []
         for id in changed { try await PostgresTicketRows.save(states[id]!, connection, logger) }
         let raw = Int64(bitPattern: replica.rawValue)
         let start = try await decided()
@@ -181,9 +185,7 @@ struct PostgresAppend {
 
     private mutating func insert(_ op: TicketOperation, before: TicketPlacement?, after: TicketPlacement) async throws {
         lastPosition += 1
-        try await LogRows.insert(
-            op, at: lastPosition, station: station.name, receivedMillis: receivedMillis, before: before, after: after, connection, logger
-        )
+        newRows.append(LogRows.NewRow(op: op, position: lastPosition, station: station.name, receivedMillis: receivedMillis, before: before, after: after))
     }
 
     private func reject(_ id: OperationID, _ rejection: Rejection) async throws {

@@ -50,25 +50,53 @@ enum LogRows {
         return found
     }
 
-    /// Writes `op` at `position` (the caller holds the `log_head` lock and moves it afterwards).
-    static func insert(
-        _ op: TicketOperation, at position: Int64, station: String, receivedMillis: UInt64, before: TicketPlacement?, after: TicketPlacement,
-        _ connection: PostgresConnection, _ logger: Logger
-    ) async throws {
-        let (raw, seq) = key(op.id)
-        let ticket = ByteBuffer(bytes: op.ticket.bytes)
-        let body = ByteBuffer(bytes: OperationCodec.encode(sortedByID: [op]))
-        let received = Int64(bitPattern: receivedMillis)
-        let hasBefore = before != nil
-        try await connection.query(
-            """
-            INSERT INTO operations (position, replica, seq, ticket, body, station, received_ms,
-                has_before, site_before, team_before, site_after, team_after)
-            VALUES (\(position), \(raw), \(seq), \(ticket), \(body), \(station), \(received),
-                \(hasBefore), \(before?.site), \(before?.team), \(after.site), \(after.team))
-            """,
-            logger: logger
-        )
+    /// One row of the log to write.
+    struct NewRow {
+        var op: TicketOperation
+        var position: Int64
+        var station: String
+        var receivedMillis: UInt64
+        var before: TicketPlacement?
+        var after: TicketPlacement
+    }
+
+    /// Rows per INSERT statement (12 parameters each; PostgreSQL takes at most 65,535).
+    static let rowsPerInsert = 1_000
+
+    /// Writes `rows` (the caller holds the `log_head` lock and moves it afterwards), a thousand
+    /// per statement: one round trip instead of one per operation.
+    static func insert(_ rows: [NewRow], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + rowsPerInsert)]
+            start += chunk.count
+            var bindings = PostgresBindings(capacity: chunk.count * 12)
+            var sql = """
+                INSERT INTO operations (position, replica, seq, ticket, body, station, received_ms,
+                    has_before, site_before, team_before, site_after, team_after) VALUES
+                """
+            sql.reserveCapacity(sql.utf8.count + chunk.count * 80)
+            for (index, row) in chunk.enumerated() {
+                let base = index * 12
+                sql += index == 0 ? " (" : ", ("
+                sql += (1...12).map { "$\(base + $0)" }.joined(separator: ", ")
+                sql += ")"
+                let (raw, seq) = key(row.op.id)
+                bindings.append(row.position)
+                bindings.append(raw)
+                bindings.append(seq)
+                bindings.append(ByteBuffer(bytes: row.op.ticket.bytes))
+                bindings.append(ByteBuffer(bytes: OperationCodec.encode(sortedByID: [row.op])))
+                bindings.append(row.station)
+                bindings.append(Int64(bitPattern: row.receivedMillis))
+                bindings.append(row.before != nil)
+                bindings.append(row.before?.site)
+                bindings.append(row.before?.team)
+                bindings.append(row.after.site)
+                bindings.append(row.after.team)
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        }
     }
 
     static func decode(_ body: ByteBuffer, at position: Int64) throws -> TicketOperation {

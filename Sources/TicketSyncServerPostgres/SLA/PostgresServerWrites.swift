@@ -59,6 +59,7 @@ struct PostgresServerWrites {
             for try await value in rows.decode(Int64.self) { seq = UInt64(bitPattern: value) }
         }
         var clock = HybridLogicalClock(latest: state.updatedStamp?.timestamp ?? .zero)
+        var rows: [LogRows.NewRow] = []
         for payload in payloads {
             seq += 1
             let op = TicketOperation(
@@ -74,8 +75,11 @@ struct PostgresServerWrites {
             state.apply(op)
             let after = state.placement
             lastPosition += 1
-            try await LogRows.insert(op, at: lastPosition, station: "", receivedMillis: now, before: before, after: after, connection, logger)
+            rows.append(LogRows.NewRow(op: op, position: lastPosition, station: "", receivedMillis: now, before: before, after: after))
         }
+        // Written before the call returns: a later read in the same transaction (the next timer
+        // of the same ticket) must see them.
+        try await LogRows.insert(rows, connection, logger)
         lastSequence = seq
         try await PostgresTicketRows.save(state, connection, logger)
         return payloads.count
