@@ -99,7 +99,13 @@ struct NodesBenchmark: AsyncParsableCommand {
 
         var outboxes = 0
         for station in pushers { outboxes += try station.status().outbox }
-        let statuses = try servers.map { try $0.status() }
+        // The SLA engine may still be writing its sla.* fields: read until it has planned the
+        // whole log and every node reports the same digest (at most a minute).
+        var statuses = try servers.map { try $0.status() }
+        for _ in 0..<120 where !(statuses.allSatisfy(\.slaCaughtUp) && Set(statuses.map(\.digest)).count == 1) {
+            try await Task.sleep(for: .milliseconds(500))
+            statuses = try servers.map { try $0.status() }
+        }
         // The log also holds the SLA engine's own writes: count what the stations pushed, and
         // each (replica, seq) once (the log's key makes a duplicate impossible to store twice).
         let counted = try runTool(
@@ -222,12 +228,15 @@ final class BenchNode: @unchecked Sendable {
         return token
     }
 
-    func status() throws -> (digest: String, operations: Int) {
+    /// The store's digest and operation count, and whether the SLA engine has planned the whole log.
+    func status() throws -> (digest: String, operations: Int, slaCaughtUp: Bool) {
         let result = try runTool(binary, ["status", "--json"] + store, timeout: 600)
         guard result.status == 0, let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let digest = object["digest"] as? String
         else { throw BenchFailure("status failed: \(result.stderr)") }
-        return (digest, (object["operations"] as? NSNumber)?.intValue ?? -1)
+        let operations = (object["operations"] as? NSNumber)?.intValue ?? -1
+        let cursor = ((object["sla"] as? [String: Any])?["cursor"] as? NSNumber)?.intValue
+        return (digest, operations, cursor == nil || cursor == operations)
     }
 
     /// User + system CPU seconds of the node so far (from /proc).
