@@ -14,10 +14,21 @@ internal import PostgresNIO
 /// if it was in one, is ended by PostgreSQL's `idle_in_transaction_session_timeout` or the lost
 /// connection, and rolled back), and another node claims the timer again.
 extension PostgresServerStore: SLAStore {
-    /// Plans the next `limit` log entries in one transaction.
+    /// Plans the next `limit` log entries in one transaction. When the cursor is already at the
+    /// log's end (another node planned it), it says so without taking the `log_head` lock, so
+    /// idle engines of several nodes do not queue behind appends.
     public func planSLA(limit: Int, rule: CountedTimeRule, now: UInt64, decider: any SLADecider) async throws(ServerError) -> SLAPlanReport {
         let logger = self.logger
         let replica = try await serverReplica()
+        let pending = try await reading("reading the SLA cursor") { connection in
+            let rows = try await connection.query(
+                "SELECT COALESCE((SELECT value FROM sla_meta WHERE key = 'cursor'), 0) < (SELECT last_position FROM log_head WHERE id = 1)",
+                logger: logger
+            )
+            for try await behind in rows.decode(Bool.self) { return behind }
+            return true
+        }
+        if !pending { return SLAPlanReport(entries: 0, tickets: 0, operations: 0, caughtUp: true) }
         return try await writing("planning SLA timers", lockLog: false) { connection in
             var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
             let log = PostgresSLALog(connection: connection, logger: logger)
@@ -101,10 +112,10 @@ extension PostgresServerStore: SLAStore {
         }
     }
 
-    /// Claims due timers in one transaction, in turn with every other writer.
+    /// Claims due timers in one transaction (row locks only: it writes no log).
     public func claimTimers(now: UInt64, limit: Int, leaseMillis: UInt64, owner: String) async throws(ServerError) -> [TimerClaim] {
         let logger = self.logger
-        return try await writing("claiming due timers") { connection in
+        return try await writing("claiming due timers", lockLog: false) { connection in
             try await PostgresTimerRows(connection: connection, logger: logger).claim(now: now, limit: max(1, limit), leaseMillis: leaseMillis, owner: owner)
         }
     }

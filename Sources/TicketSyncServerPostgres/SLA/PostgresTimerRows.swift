@@ -60,15 +60,19 @@ struct PostgresTimerRows {
     }
 
     /// Claims due timers, earliest first: pending ones due by `now`, then claimed ones whose
-    /// lease lapsed. The caller holds the `log_head` lock, so claims of several nodes take turns.
+    /// lease lapsed. `FOR UPDATE SKIP LOCKED`: nodes claiming at once take different timers, and
+    /// none waits for another (a claim writes no log, so it needs no `log_head` lock).
     func claim(now: UInt64, limit: Int, leaseMillis: UInt64, owner: String) async throws -> [TimerClaim] {
         let until = Int64(bitPattern: now &+ leaseMillis)
         let current = Int64(bitPattern: now)
         let count = Int64(limit)
         let rows = try await connection.query(
             """
-            WITH due AS (SELECT id FROM sla_timers WHERE state = 0 AND due_ms <= \(current) ORDER BY due_ms LIMIT \(count)),
-                lapsed AS (SELECT id FROM sla_timers WHERE state = 1 AND lease_until_ms <= \(current) ORDER BY lease_until_ms LIMIT \(count))
+            WITH due AS (
+                    SELECT id FROM sla_timers WHERE state = 0 AND due_ms <= \(current) ORDER BY due_ms LIMIT \(count) FOR UPDATE SKIP LOCKED),
+                lapsed AS (
+                    SELECT id FROM sla_timers WHERE state = 1 AND lease_until_ms <= \(current) ORDER BY lease_until_ms LIMIT \(count)
+                    FOR UPDATE SKIP LOCKED)
             UPDATE sla_timers SET state = 1, attempt = attempt + 1, lease_owner = \(owner), lease_until_ms = \(until)
             WHERE id IN (SELECT id FROM due UNION ALL SELECT id FROM lapsed)
             RETURNING id, ticket, key, kind, due_ms, attempt
