@@ -129,7 +129,7 @@ struct PostgresAppend {
     mutating func finish() async throws -> AppendResult {
         try await LogRows.insert(newRows, connection, logger)
         newRows = []
-        for id in changed { try await PostgresTicketRows.save(states[id]!, connection, logger) }
+        try await PostgresTicketRows.save(changed.map { states[$0]! }, connection, logger)
         let raw = Int64(bitPattern: replica.rawValue)
         let start = try await decided()
         var decided = start

@@ -19,6 +19,28 @@ enum PostgresTicketRows {
         return nil
     }
 
+    /// Saves `states`, a thousand rows per statement.
+    static func save(_ states: [TicketState], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var start = 0
+        while start < states.count {
+            let chunk = states[start..<min(states.count, start + 1_000)]
+            start += chunk.count
+            var bindings = PostgresBindings(capacity: chunk.count * 4)
+            var sql = "INSERT INTO tickets (id, site, team, state) VALUES"
+            for (index, state) in chunk.enumerated() {
+                let base = index * 4
+                sql += (index == 0 ? " " : ", ") + "($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4))"
+                let placement = state.placement
+                bindings.append(ByteBuffer(bytes: state.id.bytes))
+                bindings.append(placement.site)
+                bindings.append(placement.team)
+                bindings.append(ByteBuffer(bytes: state.encodedRecord()))
+            }
+            sql += " ON CONFLICT (id) DO UPDATE SET site = excluded.site, team = excluded.team, state = excluded.state"
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        }
+    }
+
     static func save(_ state: TicketState, _ connection: PostgresConnection, _ logger: Logger) async throws {
         let placement = state.placement
         let key = ByteBuffer(bytes: state.id.bytes)
