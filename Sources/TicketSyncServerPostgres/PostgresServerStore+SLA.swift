@@ -6,13 +6,14 @@ internal import Logging
 internal import PostgresNIO
 
 /// The SLA engine's storage in the same database and transactions as the log (see ``SLAStore``),
-/// so that several nodes share one set of timers: every SLA write transaction first takes the
-/// `log_head` lock that every writer of every node takes, so planning, claiming and firing are
-/// serialised with appends exactly as in the SQLite store, and a timer fires exactly once: its
-/// effect and its completion commit together, fenced by the attempt number its claim raised. A
-/// node that dies or stalls mid-firing loses its claim when the lease runs out (its transaction,
-/// if it was in one, is ended by PostgreSQL's `idle_in_transaction_session_timeout` or the lost
-/// connection, and rolled back), and another node claims the timer again.
+/// so that several nodes share one set of timers. Planning and firing take one advisory lock
+/// (`engineLock`), so one engine of any node plans or fires at a time, and take the `log_head`
+/// write lock that every append takes only to append the server's operations; a claim takes its
+/// timers' rows with `SKIP LOCKED`. A timer fires exactly once: its effect and its completion
+/// commit together, fenced by the attempt number its claim raised. A node that dies or stalls
+/// mid-firing loses its claim when the lease runs out (its transaction, if it was in one, is
+/// ended by PostgreSQL's `idle_in_transaction_session_timeout` or the lost connection, and rolled
+/// back), and another node claims the timer again.
 extension PostgresServerStore: SLAStore {
     /// Plans the next `limit` log entries in one transaction. When the cursor is already at the
     /// log's end (another node planned it), it says so without taking the `log_head` lock, so
@@ -30,21 +31,31 @@ extension PostgresServerStore: SLAStore {
         }
         if !pending { return SLAPlanReport(entries: 0, tickets: 0, operations: 0, caughtUp: true) }
         return try await writing("planning SLA timers", lockLog: false) { connection in
-            var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
+            // One planner (or firer) at a time on any node; appends go on meanwhile. The log it
+            // reads is a prefix (positions commit in order), so nothing can be skipped, and what
+            // commits after it read a ticket is planned in the next step.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.engineLock))", logger: logger)
             let log = PostgresSLALog(connection: connection, logger: logger)
             let timers = PostgresTimerRows(connection: connection, logger: logger)
             let cursor = try await log.cursor()
             let consumed = try await log.consume(after: cursor, limit: max(1, limit), rule: rule)
-            var operations = 0
+            var planned: [(ticket: TicketID, writes: [Payload])] = []
             for ticket in consumed.tickets {
-                let (context, state) = try await log.context(of: ticket)
+                let (context, _) = try await log.context(of: ticket)
                 let plan = try decider.plan(context, now: now)
-                operations += try await writes.append(plan.writes, to: ticket, state: state, now: now)
+                if !plan.writes.isEmpty { planned.append((ticket, plan.writes)) }
                 try await timers.replace(ticket: ticket, with: plan.timers, now: now)
                 if let facts = plan.facts { try await PostgresFactRows.save(facts, ticket: ticket, connection, logger) }
             }
+            // The write lock only for appending the server's operations, onto each ticket's state
+            // as it stands now (an append may have changed it since it was read above).
+            var operations = 0
+            if !planned.isEmpty {
+                var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
+                for (ticket, payloads) in planned { operations += try await writes.append(payloads, to: ticket, state: nil, now: now) }
+                try await writes.finish()
+            }
             if consumed.last != cursor { try await log.setCursor(consumed.last) }
-            try await writes.finish()
             return SLAPlanReport(
                 entries: consumed.count, tickets: consumed.tickets.count, operations: operations, caughtUp: consumed.count < max(1, limit)
             )
@@ -68,6 +79,7 @@ extension PostgresServerStore: SLAStore {
         let start = ByteBuffer(bytes: after?.bytes ?? [])
         let count = Int64(max(1, limit))
         return try await writing("re-planning SLA timers after a policy change", lockLog: false) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.engineLock))", logger: logger)
             var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
             let log = PostgresSLALog(connection: connection, logger: logger)
             let timers = PostgresTimerRows(connection: connection, logger: logger)
@@ -104,6 +116,9 @@ extension PostgresServerStore: SLAStore {
 
     static let policyVersionKey = "sla_policy_version"
 
+    /// The `pg_advisory_xact_lock` key held by planning and firing transactions.
+    static let engineLock: Int64 = 0x7469_636B_6574_534C
+
     /// The report facts of tickets created in `[from, to)`, in no particular order.
     public func reportFacts(createdFrom from: UInt64, to: UInt64) async throws(ServerError) -> [TicketFacts] {
         let logger = self.logger
@@ -126,6 +141,9 @@ extension PostgresServerStore: SLAStore {
         let logger = self.logger
         let replica = try await serverReplica()
         return try await writing("firing \(claims.count) timers", lockLog: false) { connection in
+            // The planner's lock first, then the write lock: planning and firing (which both move
+            // timers) take turns, and in the same order, so they never deadlock.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.engineLock))", logger: logger)
             var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
             let log = PostgresSLALog(connection: connection, logger: logger)
             let timers = PostgresTimerRows(connection: connection, logger: logger)
