@@ -12,6 +12,13 @@
 # 7503 follow), HAPROXY_STATS (7580: HAProxy's stats page, loopback).
 set -euo pipefail
 
+# The daemons started below must hold nothing of the caller's but what they are given: close
+# every descriptor inherited beyond stdin, stdout and stderr (a caller that waits for a pipe or
+# a process-exit descriptor to close would otherwise wait for as long as the cluster runs).
+for fd in $(ls /proc/$$/fd 2>/dev/null); do
+  if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 command=${1:-}
 dir=${2:-./ticketsync-cluster}
 pg_port=${PGPORT:-55432}
