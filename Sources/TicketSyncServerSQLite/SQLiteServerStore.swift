@@ -30,9 +30,9 @@ public final class SQLiteServerStore: ServerStore {
     /// is not a server store, a full disk or a missing directory as ``ServerError/Code/storage``.
     ///
     /// `historyBudget` bounds how many decoded log entries the SLA engine keeps in memory between
-    /// transactions (about 200 bytes each; 0 keeps none, and every plan decodes its ticket's whole
+    /// transactions (about 750 bytes each, measured; 0 keeps none, and every plan decodes its ticket's whole
     /// history).
-    public init(path: String, historyBudget: Int = 250_000) throws(ServerError) {
+    public init(path: String, historyBudget: Int = 100_000) throws(ServerError) {
         self.path = path
         self.slaHistory = SLAHistoryCache(budget: historyBudget)
         var configuration = Configuration()

@@ -31,8 +31,8 @@ final class SLAHistoryCache: Sendable {
     let budget: Int
     private let lines = Mutex(Lines())
 
-    /// A cache of at most `budget` entries (each a decoded operation, some 200 bytes).
-    init(budget: Int = 250_000) {
+    /// A cache of at most `budget` entries (each a decoded operation, about 750 bytes of heap).
+    init(budget: Int = 100_000) {
         self.budget = max(0, budget)
     }
 
