@@ -193,16 +193,7 @@ import TicketTestSupport
         // Whatever would fire a second time (a woken node's stale claims) has had its chance.
         try await Task.sleep(for: .seconds(3))
         _ = try await desk.syncOnce()
-        for ticket in tickets {
-            let ops = try SLAServerTests.serverOperations(desk, ticket)
-            let escalations = ops.filter { if case .escalate = $0.payload { return true } else { return false } }
-            let breaches = ops.filter {
-                if case .set(.sla("first_response"), .text(let text), _) = $0.payload { return text.hasPrefix("state=breached") }
-                return false
-            }
-            #expect(escalations.count == 1, "ticket \(ticket): \(escalations.count) escalations")
-            #expect(breaches.count == 1, "ticket \(ticket): \(breaches.count) breach declarations")
-        }
+        try SLAServerTests.expectEachBreachedAndEscalatedOnce(tickets, at: desk)
         #expect(try desk.status().outbox == 0)
         #expect(try nodes[2].digest() == (try desk.digest().description))
     }

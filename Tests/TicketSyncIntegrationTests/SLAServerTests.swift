@@ -67,6 +67,23 @@ import TicketSyncClient
         return text.split(separator: ";").first { $0.hasPrefix("state=") }.map { String($0.dropFirst("state=".count)) }
     }
 
+    /// Every ticket's first response was declared breached once and the ticket escalated once,
+    /// as the station received the server's operations: no timer fired twice.
+    static func expectEachBreachedAndEscalatedOnce(
+        _ tickets: [TicketID], at station: Station, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        for ticket in tickets {
+            let ops = try serverOperations(station, ticket)
+            let escalations = ops.filter { if case .escalate = $0.payload { return true } else { return false } }
+            let breaches = ops.filter {
+                if case .set(.sla("first_response"), .text(let text), _) = $0.payload { return text.hasPrefix("state=breached") }
+                return false
+            }
+            #expect(escalations.count == 1, "ticket \(ticket): \(escalations.count) escalations", sourceLocation: sourceLocation)
+            #expect(breaches.count == 1, "ticket \(ticket): \(breaches.count) breach declarations", sourceLocation: sourceLocation)
+        }
+    }
+
     /// Server-authored operations on a ticket, as the station received them.
     static func serverOperations(_ station: Station, _ ticket: TicketID) throws -> [TicketOperation] {
         try station.history(of: ticket).map(\.operation).filter { $0.author.kind == .server }
@@ -123,16 +140,7 @@ import TicketSyncClient
         // Let anything that would fire twice do so: one more round of every due timer.
         try await Task.sleep(for: .seconds(1))
         _ = try await desk.syncOnce()
-        for ticket in tickets {
-            let ops = try Self.serverOperations(desk, ticket)
-            let escalations = ops.filter { if case .escalate = $0.payload { return true } else { return false } }
-            let breaches = ops.filter {
-                if case .set(.sla("first_response"), .text(let text), _) = $0.payload { return text.hasPrefix("state=breached") }
-                return false
-            }
-            #expect(escalations.count == 1, "ticket \(ticket): \(escalations.count) escalations")
-            #expect(breaches.count == 1, "ticket \(ticket): \(breaches.count) breach declarations")
-        }
+        try Self.expectEachBreachedAndEscalatedOnce(tickets, at: desk)
         #expect(try await Self.converges(desk, server))
     }
 

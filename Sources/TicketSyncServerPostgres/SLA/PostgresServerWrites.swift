@@ -11,9 +11,6 @@ internal import TicketSyncServer
 /// `log_head` value the transaction locked; ``finish()`` moves the head and notifies the other
 /// nodes at commit.
 struct PostgresServerWrites {
-    /// The author of every server operation.
-    static let author = Author(.server, "ticketsyncd")
-
     let connection: PostgresConnection
     let logger: Logger
     let replica: ReplicaID
@@ -58,25 +55,11 @@ struct PostgresServerWrites {
             let rows = try await connection.query("SELECT COALESCE(MAX(seq), 0) FROM operations WHERE replica = \(rawReplica)", logger: logger)
             for try await value in rows.decode(Int64.self) { seq = UInt64(bitPattern: value) }
         }
-        var clock = HybridLogicalClock(latest: state.updatedStamp?.timestamp ?? .zero)
-        var rows: [LogRows.NewRow] = []
-        for payload in payloads {
-            seq += 1
-            let op = TicketOperation(
-                id: OperationID(replica: replica, seq: seq), timestamp: clock.tick(physicalMillis: now), author: Self.author, ticket: ticket,
-                payload: payload
-            )
-            do {
-                try OperationValidator.validate(op, rules: .peer)
-            } catch {
-                throw ServerError(.storage, "the SLA engine made an invalid \(payload.kindName) operation on ticket \(ticket): \(error.message)")
-            }
-            let before = state.placement
-            state.apply(op)
-            let after = state.placement
+        let rows = try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now).map { made in
             lastPosition += 1
-            rows.append(LogRows.NewRow(op: op, position: lastPosition, station: "", receivedMillis: now, before: before, after: after))
+            return LogRows.NewRow(op: made.operation, position: lastPosition, station: "", receivedMillis: now, before: made.before, after: made.after)
         }
+        seq += UInt64(payloads.count)
         // Written before the call returns: a later read in the same transaction (the next timer
         // of the same ticket) must see them.
         try await LogRows.insert(rows, connection, logger)

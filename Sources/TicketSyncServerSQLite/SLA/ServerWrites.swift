@@ -12,9 +12,6 @@ internal import TicketSyncServer
 /// every replica's, and a rolled-back effect gives its numbers back. Timestamps: the HLC ticked
 /// past the ticket's latest stamp, so a server write wins over every write it has seen.
 struct ServerWrites {
-    /// The author of every server operation.
-    static let author = Author(.server, "ticketsyncd")
-
     let replica: ReplicaID
     /// The server's highest sequence number in the log, read once per transaction (the
     /// transaction is the only writer, so it stays true as this appends).
@@ -33,22 +30,10 @@ struct ServerWrites {
         var seq = try lastSequence ?? UInt64(bitPattern: try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT MAX(seq) FROM operations WHERE replica = ?"), arguments: [Int64(bitPattern: replica.rawValue)]
         ) ?? 0)
-        var clock = HybridLogicalClock(latest: state.updatedStamp?.timestamp ?? .zero)
-        for payload in payloads {
-            seq += 1
-            let op = TicketOperation(
-                id: OperationID(replica: replica, seq: seq), timestamp: clock.tick(physicalMillis: now), author: Self.author, ticket: ticket,
-                payload: payload
-            )
-            do {
-                try OperationValidator.validate(op, rules: .peer)
-            } catch {
-                throw ServerError(.storage, "the SLA engine made an invalid \(payload.kindName) operation on ticket \(ticket): \(error.message)")
-            }
-            let before = state.placement
-            state.apply(op)
-            _ = try LogRows.insert(op, station: "", receivedMillis: now, before: before, after: state.placement, db)
+        for made in try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now) {
+            _ = try LogRows.insert(made.operation, station: "", receivedMillis: now, before: made.before, after: made.after, db)
         }
+        seq += UInt64(payloads.count)
         lastSequence = seq
         try TicketRows.save(state, db)
         return payloads.count
