@@ -110,9 +110,10 @@ public struct ServerSettings: Sendable, Hashable {
     /// authority that issued the pinned certificate becomes the connection's only trust root.
     public var pin: String?
 
-    /// The addresses in ``url``, in the order given.
+    /// The addresses in ``url``, in the order given (``url`` itself if it lists none).
     public var addresses: [String] {
-        url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let listed = url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return listed.isEmpty ? [url] : listed
     }
 
     /// The same settings for one of the addresses.

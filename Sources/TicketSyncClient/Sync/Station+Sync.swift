@@ -21,9 +21,9 @@ extension Station {
         let addresses = settings.addresses
         let first = preferredAddress.withLock { $0 }
         var lastError: (any Error)?
-        for step in 0..<max(1, addresses.count) {
-            let index = (first + step) % max(1, addresses.count)
-            let address = addresses.isEmpty ? settings.url : addresses[index]
+        for step in 0..<addresses.count {
+            let index = (first + step) % addresses.count
+            let address = addresses[index]
             do {
                 let report = try await SyncConnection(
                     station: self, settings: settings.at(address), limits: limits, mode: .once, progress: progress, onChange: { _ in }
@@ -52,7 +52,7 @@ extension Station {
         guard let settings = try serverSettings() else {
             throw StationError(.invalid, "no server configured; run 'ticketsync init --server URL --token SECRET' first")
         }
-        let addresses = settings.addresses.isEmpty ? [settings.url] : settings.addresses
+        let addresses = settings.addresses
         var index = preferredAddress.withLock { $0 } % addresses.count
         var failedInARow = 0
         var rounds = 0
@@ -63,7 +63,7 @@ extension Station {
                 onChange: { onEvent(.received($0)) }, onWelcome: { onEvent(.connected(address)) }
             )
             do {
-                onEvent(.connecting(addresses[index]))
+                onEvent(.connecting(address))
                 _ = try await connection.run()
             } catch let error as SyncError where Self.isFinal(error) {
                 throw error
@@ -94,6 +94,7 @@ extension Station {
         [.unauthorized, .revoked, .replicaMismatch, .unsupportedVersion].contains(error.code)
     }
 }
+
 /// What a live sync reports as it goes.
 public enum SyncEvent: Sendable {
     /// Connecting to the server at this URL.

@@ -321,12 +321,12 @@ struct SyncConnection {
     }
 }
 
-/// What the session tasks record for the caller.
 /// Whether a session got as far as the server's welcome (shared by the copies of its connection).
 final class WelcomeFlag: Sendable {
     let value = Atomic<Bool>(false)
 }
 
+/// What the session tasks record for the caller.
 final class SyncState: @unchecked Sendable {
     /// The Error message the reader task has read, before the session's loop gets to it.
     let announced = Mutex<SyncError?>(nil)

@@ -34,9 +34,6 @@ struct PostgresServerWrites {
         self.lastPosition = lastPosition
     }
 
-    /// The highest log position, including this transaction's writes.
-    var position: Int64 { lastPosition }
-
     /// Appends `payloads` to `ticket`, whose current state the caller may pass; returns how many
     /// were written. Payloads the model refuses fail the transaction with a storage error.
     mutating func append(_ payloads: [Payload], to ticket: TicketID, state known: TicketState?, now: UInt64) async throws -> Int {
@@ -64,7 +61,7 @@ struct PostgresServerWrites {
         // of the same ticket) must see them.
         try await LogRows.insert(rows, connection, logger)
         lastSequence = seq
-        try await PostgresTicketRows.save(state, connection, logger)
+        try await PostgresTicketRows.save([state], connection, logger)
         return payloads.count
     }
 

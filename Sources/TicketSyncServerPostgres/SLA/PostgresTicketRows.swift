@@ -40,17 +40,4 @@ enum PostgresTicketRows {
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         }
     }
-
-    static func save(_ state: TicketState, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        let placement = state.placement
-        let key = ByteBuffer(bytes: state.id.bytes)
-        let record = ByteBuffer(bytes: state.encodedRecord())
-        try await connection.query(
-            """
-            INSERT INTO tickets (id, site, team, state) VALUES (\(key), \(placement.site), \(placement.team), \(record))
-            ON CONFLICT (id) DO UPDATE SET site = excluded.site, team = excluded.team, state = excluded.state
-            """,
-            logger: logger
-        )
-    }
 }
