@@ -1,5 +1,6 @@
 public import TicketModel
 public import TicketSyncServer
+internal import NIOCore
 internal import PostgresNIO
 
 /// Pushes: a station's batch, validated and made durable in one transaction.
@@ -24,12 +25,15 @@ extension PostgresServerStore {
     ) async throws(ServerError) -> AppendResult {
         let name = station.name
         let logger = self.logger
+        // Encoding is CPU that needs no lock: done before the transaction takes `log_head`,
+        // which every writer on every node waits for.
+        let bodies = operations.map(LogRows.body(of:))
         return try await writing("appending \(operations.count) operations from station '\(name.prefix(80))'", lockLog: false) { connection in
             var batch = try await PostgresAppend(
                 connection: connection, logger: logger, stationName: name, operations: operations, receivedMillis: receivedMillis,
                 maxDriftMillis: maxDriftMillis
             )
-            for op in operations { try await batch.decide(op) }
+            for (op, body) in zip(operations, bodies) { try await batch.decide(op, body: body) }
             let result = try await batch.finish()
             await beforeCommit()
             return result

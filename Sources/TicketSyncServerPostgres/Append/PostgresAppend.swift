@@ -24,7 +24,7 @@ struct PostgresAppend {
     private var accepted: [OperationID: TicketOperation] = [:]
     private var changed: Set<TicketID> = []
     private var decidedNow: Set<UInt64> = []
-    /// Accepted operations, written by ``finish()`` in one statement per thousand.
+    /// Accepted operations, written by ``finish()`` in one statement.
     private var newRows: [LogRows.NewRow] = []
     private var result = AppendResult(accepted: 0, duplicates: 0, rejected: [], decidedSequence: 0)
 
@@ -39,11 +39,13 @@ struct PostgresAppend {
         connection: PostgresConnection, logger: Logger, stationName: String, operations: [TicketOperation], receivedMillis: UInt64,
         maxDriftMillis: UInt64
     ) async throws {
+        // The credential as stored now, read before the lock (a revocation that commits after
+        // this read is ordered after this append).
+        let (station, replica) = try StationRecord.appending(try await StationRows.find(name: stationName, connection, logger), name: stationName)
         // The lock that makes this the only writer on any node, and the last position given.
         let head = try await connection.query("SELECT last_position FROM log_head WHERE id = 1 FOR UPDATE", logger: logger)
         var last: Int64 = 0
         for try await value in head.decode(Int64.self) { last = value }
-        let (station, replica) = try StationRecord.appending(try await StationRows.find(name: stationName, connection, logger), name: stationName)
         self.connection = connection
         self.logger = logger
         self.station = station
@@ -86,9 +88,10 @@ struct PostgresAppend {
         }
     }
 
-    /// Decides one operation. Throws (rolling back the whole append) only for a store failure or
-    /// an operation of another replica.
-    mutating func decide(_ op: TicketOperation) async throws {
+    /// Decides one operation, whose stored form `body` (``LogRows/body(of:)``) the caller encoded
+    /// before the lock. Throws (rolling back the whole append) only for a store failure or an
+    /// operation of another replica.
+    mutating func decide(_ op: TicketOperation, body: ByteBuffer) async throws {
         guard op.id.replica == replica else {
             throw ServerError(
                 .invalidArgument,
@@ -114,7 +117,7 @@ struct PostgresAppend {
         case .accepted(let before):
             var state = before ?? TicketState(id: op.ticket, retainsDetail: false)
             state.apply(op)
-            try await insert(op, before: before?.placement, after: state.placement)
+            try await insert(op, body: body, before: before?.placement, after: state.placement)
             states[op.ticket] = state
             changed.insert(op.ticket)
             accepted[op.id] = op
@@ -183,9 +186,11 @@ struct PostgresAppend {
         return found
     }
 
-    private mutating func insert(_ op: TicketOperation, before: TicketPlacement?, after: TicketPlacement) async throws {
+    private mutating func insert(_ op: TicketOperation, body: ByteBuffer, before: TicketPlacement?, after: TicketPlacement) async throws {
         lastPosition += 1
-        newRows.append(LogRows.NewRow(op: op, position: lastPosition, station: station.name, receivedMillis: receivedMillis, before: before, after: after))
+        newRows.append(
+            LogRows.NewRow(op: op, position: lastPosition, station: station.name, receivedMillis: receivedMillis, before: before, after: after, body: body)
+        )
     }
 
     private func reject(_ id: OperationID, _ rejection: Rejection) async throws {

@@ -58,44 +58,76 @@ enum LogRows {
         var receivedMillis: UInt64
         var before: TicketPlacement?
         var after: TicketPlacement
+        /// The operation as stored (`OperationCodec`, one operation): encoded before the
+        /// `log_head` lock is taken where the caller can.
+        var body: ByteBuffer
+
+        init(op: TicketOperation, position: Int64, station: String, receivedMillis: UInt64, before: TicketPlacement?, after: TicketPlacement, body: ByteBuffer? = nil) {
+            self.op = op
+            self.position = position
+            self.station = station
+            self.receivedMillis = receivedMillis
+            self.before = before
+            self.after = after
+            self.body = body ?? LogRows.body(of: op)
+        }
     }
 
-    /// Rows per INSERT statement (12 parameters each; PostgreSQL takes at most 65,535).
-    static let rowsPerInsert = 1_000
+    /// How the log stores one operation.
+    static func body(of op: TicketOperation) -> ByteBuffer {
+        ByteBuffer(bytes: OperationCodec.encode(sortedByID: [op]))
+    }
 
-    /// Writes `rows` (the caller holds the `log_head` lock and moves it afterwards), a thousand
-    /// per statement: one round trip instead of one per operation.
+    /// Writes `rows` (the caller holds the `log_head` lock and moves it afterwards) in one
+    /// statement of twelve arrays, `unnest`ed: its text never changes, so PostgreSQL parses it
+    /// once per connection instead of once per append, and an append of any size is one round
+    /// trip. Arrays cannot hold NULL here (PostgresNIO encodes no optional elements), so each
+    /// optional placement column travels as text beside a flag saying whether it is set.
     static func insert(_ rows: [NewRow], _ connection: PostgresConnection, _ logger: Logger) async throws {
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + rowsPerInsert)]
-            start += chunk.count
-            var bindings = PostgresBindings(capacity: chunk.count * 12)
-            var sql = """
-                INSERT INTO operations (position, replica, seq, ticket, body, station, received_ms,
-                    has_before, site_before, team_before, site_after, team_after) VALUES
-                """
-            sql.reserveCapacity(sql.utf8.count + chunk.count * 80)
-            for (index, row) in chunk.enumerated() {
-                let base = index * 12
-                sql += index == 0 ? " (" : ", ("
-                sql += (1...12).map { "$\(base + $0)" }.joined(separator: ", ")
-                sql += ")"
-                let (raw, seq) = key(row.op.id)
-                bindings.append(row.position)
-                bindings.append(raw)
-                bindings.append(seq)
-                bindings.append(ByteBuffer(bytes: row.op.ticket.bytes))
-                bindings.append(ByteBuffer(bytes: OperationCodec.encode(sortedByID: [row.op])))
-                bindings.append(row.station)
-                bindings.append(Int64(bitPattern: row.receivedMillis))
-                bindings.append(row.before != nil)
-                bindings.append(row.before?.site)
-                bindings.append(row.before?.team)
-                bindings.append(row.after.site)
-                bindings.append(row.after.team)
-            }
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        guard !rows.isEmpty else { return }
+        var positions: [Int64] = [], replicas: [Int64] = [], seqs: [Int64] = [], tickets: [ByteBuffer] = [], bodies: [ByteBuffer] = []
+        var stations: [String] = [], received: [Int64] = [], hasBefore: [Bool] = []
+        var siteBefore = OptionalText(), teamBefore = OptionalText(), siteAfter = OptionalText(), teamAfter = OptionalText()
+        for row in rows {
+            let (raw, seq) = key(row.op.id)
+            positions.append(row.position)
+            replicas.append(raw)
+            seqs.append(seq)
+            tickets.append(ByteBuffer(bytes: row.op.ticket.bytes))
+            bodies.append(row.body)
+            stations.append(row.station)
+            received.append(Int64(bitPattern: row.receivedMillis))
+            hasBefore.append(row.before != nil)
+            siteBefore.append(row.before?.site)
+            teamBefore.append(row.before?.team)
+            siteAfter.append(row.after.site)
+            teamAfter.append(row.after.team)
+        }
+        try await connection.query(
+            """
+            INSERT INTO operations (position, replica, seq, ticket, body, station, received_ms,
+                has_before, site_before, team_before, site_after, team_after)
+            SELECT p, r, s, t, b, st, rm, hb, CASE WHEN sbs THEN sb END, CASE WHEN tbs THEN tb END,
+                CASE WHEN sas THEN sa END, CASE WHEN tas THEN ta END
+            FROM unnest(\(positions)::bigint[], \(replicas)::bigint[], \(seqs)::bigint[], \(tickets)::bytea[],
+                \(bodies)::bytea[], \(stations)::text[], \(received)::bigint[], \(hasBefore)::boolean[],
+                \(siteBefore.values)::text[], \(siteBefore.set)::boolean[], \(teamBefore.values)::text[], \(teamBefore.set)::boolean[],
+                \(siteAfter.values)::text[], \(siteAfter.set)::boolean[], \(teamAfter.values)::text[], \(teamAfter.set)::boolean[])
+                AS u(p, r, s, t, b, st, rm, hb, sb, sbs, tb, tbs, sa, sas, ta, tas)
+            """,
+            logger: logger
+        )
+    }
+
+    /// A column of optional text as two arrays PostgresNIO can bind: the values ("" where
+    /// none) and whether each is set.
+    struct OptionalText {
+        var values: [String] = []
+        var set: [Bool] = []
+
+        mutating func append(_ value: String?) {
+            values.append(value ?? "")
+            set.append(value != nil)
         }
     }
 

@@ -19,25 +19,28 @@ enum PostgresTicketRows {
         return nil
     }
 
-    /// Saves `states`, a thousand rows per statement.
+    /// Saves `states` in one statement of `unnest`ed arrays (its text never changes, so it is
+    /// parsed once per connection).
     static func save(_ states: [TicketState], _ connection: PostgresConnection, _ logger: Logger) async throws {
-        var start = 0
-        while start < states.count {
-            let chunk = states[start..<min(states.count, start + 1_000)]
-            start += chunk.count
-            var bindings = PostgresBindings(capacity: chunk.count * 4)
-            var sql = "INSERT INTO tickets (id, site, team, state) VALUES"
-            for (index, state) in chunk.enumerated() {
-                let base = index * 4
-                sql += (index == 0 ? " " : ", ") + "($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4))"
-                let placement = state.placement
-                bindings.append(ByteBuffer(bytes: state.id.bytes))
-                bindings.append(placement.site)
-                bindings.append(placement.team)
-                bindings.append(ByteBuffer(bytes: state.encodedRecord()))
-            }
-            sql += " ON CONFLICT (id) DO UPDATE SET site = excluded.site, team = excluded.team, state = excluded.state"
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        guard !states.isEmpty else { return }
+        var ids: [ByteBuffer] = [], records: [ByteBuffer] = []
+        var sites = LogRows.OptionalText(), teams = LogRows.OptionalText()
+        for state in states {
+            let placement = state.placement
+            ids.append(ByteBuffer(bytes: state.id.bytes))
+            sites.append(placement.site)
+            teams.append(placement.team)
+            records.append(ByteBuffer(bytes: state.encodedRecord()))
         }
+        try await connection.query(
+            """
+            INSERT INTO tickets (id, site, team, state)
+            SELECT i, CASE WHEN ss THEN s END, CASE WHEN ts THEN t END, r
+            FROM unnest(\(ids)::bytea[], \(sites.values)::text[], \(sites.set)::boolean[], \(teams.values)::text[],
+                \(teams.set)::boolean[], \(records)::bytea[]) AS u(i, s, ss, t, ts, r)
+            ON CONFLICT (id) DO UPDATE SET site = excluded.site, team = excluded.team, state = excluded.state
+            """,
+            logger: logger
+        )
     }
 }
