@@ -40,7 +40,7 @@ import TicketSyncServer
         #expect(try await store.serverReplica() == serverReplica)
         #expect(try await store.counts() == StoreCounts(operations: ops.count, tickets: 2, stations: 1))
         #expect(try await store.decidedSequence(of: script.replica) == script.seq)
-        #expect(try await readAll(store).map(\.operation) == ops)
+        #expect(try await readAll(store).map { try $0.operation } == ops)
         #expect(try await store.digest() == digest)
         #expect(digest == referenceDigest(ops))
         #expect(try await store.stations().first?.replica == script.replica)

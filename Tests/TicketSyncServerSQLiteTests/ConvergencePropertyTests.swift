@@ -90,9 +90,9 @@ import TicketTestSupport
         #expect(try await store.digest() == referenceDigest(accepted.shuffled(using: &generator)), "seed \(seed)")
         #expect(try await store.counts().operations == accepted.count, "seed \(seed)")
         let log = try await readAll(store, page: 97)
-        #expect(Set(log.map(\.operation.id)) == Set(accepted.map(\.id)) && log.count == accepted.count, "seed \(seed)")
+        #expect(Set(log.map(\.id)) == Set(accepted.map(\.id)) && log.count == accepted.count, "seed \(seed)")
         for replica in work.replicas {
-            let seqs = log.filter { $0.operation.id.replica == replica.id }.map(\.operation.id.seq)
+            let seqs = log.filter { $0.id.replica == replica.id }.map(\.id.seq)
             #expect(seqs == seqs.sorted(), "seed \(seed): replica \(replica.id) out of order in the log")
             #expect(try await store.decidedSequence(of: replica.id) == replica.lastSequence, "seed \(seed)")
         }

@@ -67,7 +67,7 @@ import TicketTestSupport
         for node in nodes {
             for page in [1, 4, 100] {
                 let entries = try await readAll(node, page: page)
-                #expect(entries.count == expected.count && Set(entries.map(\.operation.id)) == expected, "page \(page)")
+                #expect(entries.count == expected.count && Set(entries.map(\.id)) == expected, "page \(page)")
                 orders.append(entries.map(\.cursor))
             }
         }
@@ -132,7 +132,7 @@ import TicketTestSupport
         #expect(seen.count == 3)
         for entries in seen {
             #expect(entries.count == total.count, "a reader saw \(entries.count) of \(total.count)")
-            #expect(Set(entries.map(\.operation.id)) == Set(total.map(\.id)))
+            #expect(Set(entries.map(\.id)) == Set(total.map(\.id)))
             let positions = entries.map { Int64($0.cursor)! }
             #expect(positions == Array(1...Int64(total.count)), "positions are not 1...n in order")
         }

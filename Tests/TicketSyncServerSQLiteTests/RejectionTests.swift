@@ -41,7 +41,7 @@ import TicketSyncServer
         )
         #expect(result.rejected.allSatisfy { !$0.message.isEmpty })
         #expect(try await store.decidedSequence(of: script.replica) == 11)
-        #expect(try await readAll(store).map(\.operation.id.seq) == [1, 7, 9])
+        #expect(try await readAll(store).map(\.id.seq) == [1, 7, 9])
         #expect(try await store.digest() == referenceDigest([create, batch[5], batch[7]]))
 
         // Sent again (a station that lost the answer): the same refusals, word for word.

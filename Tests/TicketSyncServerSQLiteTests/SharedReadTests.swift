@@ -65,21 +65,21 @@ import TicketSyncServer
             return all
         }
         #expect(store.reads.load(ordering: .relaxed) == 1)
-        #expect(windows.count == 50 && windows.allSatisfy { $0.map(\.operation.id) == windows[0].map(\.operation.id) && $0.count == 1 })
+        #expect(windows.count == 50 && windows.allSatisfy { $0.map(\.id) == windows[0].map(\.id) && $0.count == 1 })
 
         // The log grows and the hub says so: the short window is read again, with the new entry.
         let second = script.set(.priority, .text("high"), on: a)
         _ = try await store.append([second], from: station, at: script.receivedMillis)
         hub.notify()
         let fresh = try await cache.read(after: nil, limit: 100, generation: hub.generation, store: store)
-        #expect(fresh.map(\.operation.id).last == second.id && fresh.count == 2)
+        #expect(fresh.map(\.id).last == second.id && fresh.count == 2)
         #expect(store.reads.load(ordering: .relaxed) == 2)
 
         // A full window does not change as the log grows: it is reused in later generations.
         let full = try await cache.read(after: nil, limit: 1, generation: hub.generation, store: store)
         hub.notify()
         let again = try await cache.read(after: nil, limit: 1, generation: hub.generation, store: store)
-        #expect(full.map(\.operation.id) == again.map(\.operation.id))
+        #expect(full.map(\.id) == again.map(\.id))
         #expect(store.reads.load(ordering: .relaxed) == 3)
     }
 

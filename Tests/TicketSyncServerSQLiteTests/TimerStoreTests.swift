@@ -62,7 +62,7 @@ struct ScriptedDecider: SLADecider {
 
     func serverOperations(_ store: any ServerStore) async throws -> [TicketOperation] {
         let server = try await store.serverReplica()
-        return try await readAll(store).map(\.operation).filter { $0.id.replica == server }
+        return try await readAll(store).map { try $0.operation }.filter { $0.id.replica == server }
     }
 
     @Test(arguments: StoreBackEnd.all) func planningMakesOneTimerPerTicketAndIsIdempotent(_ backEnd: StoreBackEnd) async throws {

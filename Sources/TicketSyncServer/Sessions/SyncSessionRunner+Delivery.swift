@@ -44,19 +44,19 @@ extension SyncSessionRunner {
             var operations: [TicketOperation] = []
             var removed: [TicketID] = []
             var sent = Set<OperationID>()
+            // Decided on the entries' ids and placements: only what is sent gets decoded.
             for entry in entries {
-                let op = entry.operation
-                let wasIn = entry.before.map { scopes.contains(op.ticket, at: $0) } ?? false
-                let isIn = scopes.contains(op.ticket, at: entry.after)
+                let wasIn = entry.before.map { scopes.contains(entry.ticket, at: $0) } ?? false
+                let isIn = scopes.contains(entry.ticket, at: entry.after)
                 if isIn, !wasIn, entry.before != nil {
-                    for earlier in try await store.operations(of: op.ticket, through: entry.cursor)
+                    for earlier in try await store.operations(of: entry.ticket, through: entry.cursor)
                     where earlier.id.replica != replica && sent.insert(earlier.id).inserted {
                         operations.append(earlier)
                     }
                 } else if isIn {
-                    if op.id.replica != replica, sent.insert(op.id).inserted { operations.append(op) }
+                    if entry.id.replica != replica, sent.insert(entry.id).inserted { operations.append(try entry.operation) }
                 } else if wasIn {
-                    removed.append(op.ticket)
+                    removed.append(entry.ticket)
                 }
             }
             let next = entries[entries.count - 1].cursor

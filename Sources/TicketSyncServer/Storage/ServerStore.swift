@@ -71,22 +71,59 @@ public struct AppendResult: Sendable, Equatable {
 }
 
 /// One operation in the server's log, with where its ticket sat before and after it.
+///
+/// A store may hand out entries whose operation is still encoded: its id and ticket come from
+/// their own columns, and ``operation`` decodes it the first time it is asked for (once, however
+/// many sessions share the entry). A session delivers only the entries in its station's scopes,
+/// so the rest of a window is never decoded.
 public struct LogEntry: Sendable {
     /// The cursor a station stores once it has applied this entry.
     public var cursor: String
-    /// The operation.
-    public var operation: TicketOperation
+    /// The operation's id.
+    public var id: OperationID
+    /// The ticket the operation is on.
+    public var ticket: TicketID
     /// The ticket's site and team before the operation (nil: the ticket had no operations yet).
     public var before: TicketPlacement?
     /// The ticket's site and team after it.
     public var after: TicketPlacement
+    private let body: Body
 
-    /// Creates an entry.
+    private enum Body: Sendable {
+        case decoded(TicketOperation)
+        case encoded(EncodedOperation)
+    }
+
+    /// The operation. Throws a storage error if the entry came encoded and does not decode to
+    /// one operation with the entry's id and ticket (a damaged store).
+    public var operation: TicketOperation {
+        get throws(ServerError) {
+            switch body {
+            case .decoded(let op): return op
+            case .encoded(let encoded): return try encoded.decode(id: id, ticket: ticket, cursor: cursor)
+            }
+        }
+    }
+
+    /// Creates an entry with its operation decoded.
     public init(cursor: String, operation: TicketOperation, before: TicketPlacement?, after: TicketPlacement) {
         self.cursor = cursor
-        self.operation = operation
+        self.id = operation.id
+        self.ticket = operation.ticket
         self.before = before
         self.after = after
+        self.body = .decoded(operation)
+    }
+
+    /// Creates an entry whose operation `encoded` (``OperationCodec``, one operation) is
+    /// decoded when first asked for.
+    public init(cursor: String, id: OperationID, ticket: TicketID, encoded: [UInt8], before: TicketPlacement?, after: TicketPlacement) {
+        self.cursor = cursor
+        self.id = id
+        self.ticket = ticket
+        self.before = before
+        self.after = after
+        self.body = .encoded(EncodedOperation(encoded))
     }
 }
 

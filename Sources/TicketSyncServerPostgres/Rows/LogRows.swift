@@ -6,23 +6,29 @@ internal import TicketSyncServer
 
 /// Reads the `operations` table, the server's log.
 enum LogRows {
-    typealias EntryRow = (Int64, ByteBuffer, Bool, String?, String?, String?, String?)
+    typealias EntryRow = (Int64, Int64, Int64, ByteBuffer, ByteBuffer, Bool, String?, String?, String?, String?)
 
-    /// Entries after `position`, oldest first.
+    /// Entries after `position`, oldest first, their operations left encoded until a session
+    /// asks for one (``LogEntry/operation``).
     static func entries(after position: Int64, limit: Int, _ connection: PostgresConnection, _ logger: Logger) async throws -> [LogEntry] {
         let limit = Int64(limit)
         let rows = try await connection.query(
             """
-            SELECT position, body, has_before, site_before, team_before, site_after, team_after
+            SELECT position, replica, seq, ticket, body, has_before, site_before, team_before, site_after, team_after
             FROM operations WHERE position > \(position) ORDER BY position LIMIT \(limit)
             """,
             logger: logger
         )
         var entries: [LogEntry] = []
-        for try await (position, body, hasBefore, siteBefore, teamBefore, siteAfter, teamAfter) in rows.decode(EntryRow.self) {
+        for try await (position, replica, seq, ticket, body, hasBefore, siteBefore, teamBefore, siteAfter, teamAfter) in rows.decode(EntryRow.self) {
+            guard let id = TicketID(bytes: ticket.readableBytesView) else {
+                throw ServerError(.storage, "the log entry at position \(position) names a damaged ticket id; restore the store from a backup")
+            }
             entries.append(
                 LogEntry(
-                    cursor: LogCursor.text(position), operation: try decode(body, at: position),
+                    cursor: LogCursor.text(position),
+                    id: OperationID(replica: ReplicaID(UInt64(bitPattern: replica)), seq: UInt64(bitPattern: seq)), ticket: id,
+                    encoded: Array(body.readableBytesView),
                     before: hasBefore ? TicketPlacement(site: siteBefore, team: teamBefore) : nil,
                     after: TicketPlacement(site: siteAfter, team: teamAfter)
                 )
