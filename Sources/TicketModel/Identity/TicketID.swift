@@ -41,7 +41,10 @@ public struct TicketID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.init(high: high, low: low)
     }
 
-    /// Creates an id from exactly 16 bytes; nil for any other length.
+    /// Creates an id from exactly 16 bytes; nil for any other length. Inlinable, so that a
+    /// caller's collection type (a database row's bytes, say) is specialised rather than walked
+    /// through protocol witnesses byte by byte.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         var high: UInt64 = 0
