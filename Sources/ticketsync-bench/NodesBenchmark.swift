@@ -16,7 +16,9 @@ struct NodesBenchmark: AsyncParsableCommand {
             scope site:S<i> and only its own tickets, so pulls carry almost nothing back) fill their \
             outboxes with --operations operations each (creates, then field writes) through the \
             Station API. Then every station runs syncOnce at once: the time from the start to the \
-            last acknowledgement gives operations/s accepted. Checks after each run: the database holds exactly \
+            last station's last acknowledgement gives operations/s accepted (`seconds`, \
+            `operations_per_second`); the time until every station has also pulled what it is sent is \
+            reported beside it (`sync_seconds`, `synced_operations_per_second`), and node CPU covers the whole round. Checks after each run: the database holds exactly \
             the operations the outboxes held, each once (the SLA engine's own writes are counted apart), every \
             node's `ticketsyncd status --json` reports one digest, and every outbox is empty. Prints one JSON \
             object per node count.
@@ -89,13 +91,34 @@ struct NodesBenchmark: AsyncParsableCommand {
         var total = 0
         for station in pushers { total += try station.status().outbox }
         let cpuBefore = servers.map { $0.cpuSeconds() }
+        // When each station's last operation was acknowledged (durable on the server): what
+        // "accepted" measures. The round goes on after that until the station has pulled
+        // everything it is sent, which is timed apart.
+        let acknowledged = Locked<[UInt64]>([])
         let start = monotonicNanos()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for station in pushers { group.addTask { _ = try await station.syncOnce() } }
+            for station in pushers {
+                group.addTask {
+                    let done = Locked(false)
+                    _ = try await station.syncOnce(progress: { progress in
+                        guard progress.pushed >= progress.toPush else { return }
+                        let first = done.withLock { seen in
+                            defer { seen = true }
+                            return !seen
+                        }
+                        if first { acknowledged.withLock { $0.append(monotonicNanos()) } }
+                    })
+                }
+            }
             try await group.waitForAll()
         }
-        let seconds = Double(monotonicNanos() - start) / 1e9
+        let syncSeconds = Double(monotonicNanos() - start) / 1e9
         let cpu = zip(servers.map { $0.cpuSeconds() }, cpuBefore).map { $0 - $1 }
+        let acks = acknowledged.current
+        guard acks.count == pushers.count, let last = acks.max() else {
+            throw BenchFailure("nodes=\(nodeCount): \(acks.count) of \(pushers.count) stations saw their outbox acknowledged")
+        }
+        let seconds = Double(last - start) / 1e9
 
         var outboxes = 0
         for station in pushers { outboxes += try station.status().outbox }
@@ -128,6 +151,7 @@ struct NodesBenchmark: AsyncParsableCommand {
         let object: [String: Any] = [
             "nodes": nodeCount, "stations": stations, "operations": total, "seconds": (seconds * 1000).rounded() / 1000,
             "operations_per_second": Int(Double(total) / seconds), "node_cpu_seconds": cpu.map { ($0 * 100).rounded() / 100 },
+            "sync_seconds": (syncSeconds * 1000).rounded() / 1000, "synced_operations_per_second": Int(Double(total) / syncSeconds),
             "lost": 0, "duplicated": 0, "digest": statuses[0].digest, "server_operations": statuses[0].operations - total,
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
