@@ -52,7 +52,7 @@ extension PostgresServerStore: SLAStore {
             var operations = 0
             if !planned.isEmpty {
                 var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
-                for (ticket, payloads) in planned { operations += try await writes.append(payloads, to: ticket, state: nil, now: now) }
+                operations = try await writes.append(planned.map { (ticket: $0.ticket, payloads: $0.writes) }, now: now)
                 try await writes.finish()
             }
             if consumed.last != cursor { try await log.setCursor(consumed.last) }

@@ -74,18 +74,7 @@ struct PostgresAppend {
         for try await (seq, code, message) in refused.decode((Int64, String, String).self) {
             refusals[UInt64(bitPattern: seq)] = Rejection(code: code, message: message)
         }
-        let tickets = Array(Set(own.map(\.ticket))).map { ByteBuffer(bytes: $0.bytes) }
-        let stored = try await connection.query("SELECT id, state FROM tickets WHERE id = ANY(\(tickets))", logger: logger)
-        for try await (id, state) in stored.decode((ByteBuffer, ByteBuffer).self) {
-            guard let ticket = TicketID(bytes: id.readableBytesView) else {
-                throw ServerError(.storage, "a stored ticket id is damaged (\(id.readableBytes) bytes); restore the store from a backup")
-            }
-            do {
-                states[ticket] = try TicketState(encodedRecord: Array(state.readableBytesView))
-            } catch {
-                throw ServerError(.storage, "the stored state of ticket \(ticket) is damaged (\(error.message)); restore the store from a backup")
-            }
-        }
+        states = try await PostgresTicketRows.load(Set(own.map(\.ticket)), connection, logger)
     }
 
     /// Decides one operation, whose stored form `body` (``LogRows/body(of:)``) the caller encoded

@@ -43,15 +43,7 @@ struct PostgresServerWrites {
         guard var state = loaded else {
             throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
         }
-        let rawReplica = Int64(bitPattern: replica.rawValue)
-        var seq: UInt64
-        if let lastSequence {
-            seq = lastSequence
-        } else {
-            seq = 0
-            let rows = try await connection.query("SELECT COALESCE(MAX(seq), 0) FROM operations WHERE replica = \(rawReplica)", logger: logger)
-            for try await value in rows.decode(Int64.self) { seq = UInt64(bitPattern: value) }
-        }
+        var seq = try await highestSequence()
         let rows = try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now).map { made in
             lastPosition += 1
             return LogRows.NewRow(op: made.operation, position: lastPosition, station: "", receivedMillis: now, before: made.before, after: made.after)
@@ -63,6 +55,43 @@ struct PostgresServerWrites {
         lastSequence = seq
         try await PostgresTicketRows.save([state], connection, logger)
         return payloads.count
+    }
+
+    /// Appends each ticket's payloads onto its state as stored now: the states read in one
+    /// query, the log rows and the states written in one statement each, however many tickets
+    /// (the planner holds `log_head`, which every writer waits for, while this runs).
+    mutating func append(_ planned: [(ticket: TicketID, payloads: [Payload])], now: UInt64) async throws -> Int {
+        let wanted = planned.filter { !$0.payloads.isEmpty }
+        guard !wanted.isEmpty else { return 0 }
+        let stored = try await PostgresTicketRows.load(Set(wanted.map(\.ticket)), connection, logger)
+        var seq = try await highestSequence()
+        var changed: [TicketID: TicketState] = [:]
+        var rows: [LogRows.NewRow] = []
+        for (ticket, payloads) in wanted {
+            guard var state = changed[ticket] ?? stored[ticket] else {
+                throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
+            }
+            for made in try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now) {
+                lastPosition += 1
+                rows.append(LogRows.NewRow(op: made.operation, position: lastPosition, station: "", receivedMillis: now, before: made.before, after: made.after))
+            }
+            seq += UInt64(payloads.count)
+            changed[ticket] = state
+        }
+        try await LogRows.insert(rows, connection, logger)
+        lastSequence = seq
+        try await PostgresTicketRows.save(Array(changed.values), connection, logger)
+        return rows.count
+    }
+
+    /// The server replica's highest sequence number in the log (0: none yet), read once per transaction.
+    private func highestSequence() async throws -> UInt64 {
+        if let lastSequence { return lastSequence }
+        let rawReplica = Int64(bitPattern: replica.rawValue)
+        var seq: UInt64 = 0
+        let rows = try await connection.query("SELECT COALESCE(MAX(seq), 0) FROM operations WHERE replica = \(rawReplica)", logger: logger)
+        for try await value in rows.decode(Int64.self) { seq = UInt64(bitPattern: value) }
+        return seq
     }
 
     /// Moves `log_head` past what this transaction wrote and has PostgreSQL notify the other

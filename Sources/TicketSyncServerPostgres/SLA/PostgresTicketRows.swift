@@ -19,6 +19,25 @@ enum PostgresTicketRows {
         return nil
     }
 
+    /// The stored states of those of `tickets` the store holds, in one query.
+    static func load(_ tickets: some Collection<TicketID>, _ connection: PostgresConnection, _ logger: Logger) async throws -> [TicketID: TicketState] {
+        guard !tickets.isEmpty else { return [:] }
+        let ids = tickets.map { ByteBuffer(bytes: $0.bytes) }
+        let rows = try await connection.query("SELECT id, state FROM tickets WHERE id = ANY(\(ids))", logger: logger)
+        var states: [TicketID: TicketState] = [:]
+        for try await (id, state) in rows.decode((ByteBuffer, ByteBuffer).self) {
+            guard let ticket = TicketID(bytes: id.readableBytesView) else {
+                throw ServerError(.storage, "a stored ticket id is damaged (\(id.readableBytes) bytes); restore the store from a backup")
+            }
+            do {
+                states[ticket] = try TicketState(encodedRecord: Array(state.readableBytesView))
+            } catch {
+                throw ServerError(.storage, "the stored state of ticket \(ticket) is damaged (\(error.message)); restore the store from a backup")
+            }
+        }
+        return states
+    }
+
     /// Saves `states` in one statement of `unnest`ed arrays (its text never changes, so it is
     /// parsed once per connection).
     static func save(_ states: [TicketState], _ connection: PostgresConnection, _ logger: Logger) async throws {
