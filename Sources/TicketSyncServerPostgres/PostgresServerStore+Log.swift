@@ -21,6 +21,30 @@ extension PostgresServerStore {
         }
     }
 
+    /// The positions after `cursor` up to `limit` further (or the head, if nearer), with only
+    /// the rows whose ticket sat in `scopes` before or after: PostgreSQL filters, so a station
+    /// catching up on its site reads its site's rows, not the whole log. Positions are dense
+    /// (one writer gives them one by one), so the stretch covers `limit` entries exactly as a
+    /// plain read would. With an `all` scope this is the plain read.
+    public func read(after cursor: String?, limit: Int, concerning scopes: [Scope]) async throws(ServerError) -> LogWindow {
+        let filter = scopes.filter
+        if filter.all { return LogWindow(reading: try await read(after: cursor, limit: limit), limit: limit, concerning: scopes) }
+        let position = try cursor.map { text throws(ServerError) in try LogCursor.require(text) } ?? 0
+        guard limit > 0 else { return LogWindow(entries: [], end: nil, reachedEnd: false, covered: 0) }
+        let logger = self.logger
+        return try await reading("reading the log after position \(position) for scopes") { connection in
+            // The head first: every row up to it has committed (it moves in the same transaction).
+            let head = try await LogRows.lastPosition(connection, logger)
+            let end = min(head, position + Int64(limit))
+            guard end > position else { return LogWindow(entries: [], end: nil, reachedEnd: true, covered: 0) }
+            let entries = try await LogRows.entries(after: position, through: end, concerning: filter, connection, logger)
+            return LogWindow(entries: entries, end: LogCursor.text(end), reachedEnd: end == head, covered: Int(end - position))
+        }
+    }
+
+    /// True: ``read(after:limit:concerning:)`` filters in PostgreSQL.
+    public var filtersByScope: Bool { true }
+
     /// Whether the store holds the whole log after `cursor`: true for `"0"` and every position
     /// given so far; false beyond it (another server's cursor) and for text that is not a cursor.
     public func knows(cursor: String) async throws(ServerError) -> Bool {

@@ -2,12 +2,17 @@ import Foundation
 import Testing
 import TicketModel
 import TicketSyncClient
+import TicketTestSupport
 
 /// Scopes in both directions over a real server, and the TLS profile the server offers.
 @Suite(.serialized) struct ScopeAndTLSTests {
-    @Test func ticketsMovingBetweenScopesArriveWholeAndLeaveCleanly() async throws {
+    /// On both stores: PostgreSQL filters a catching-up station's stretches by scope in the
+    /// database, SQLite filters a shared window in memory.
+    @Test(arguments: ["sqlite"] + (PostgresTestCluster.isAvailable ? ["postgresql"] : []))
+    func ticketsMovingBetweenScopesArriveWholeAndLeaveCleanly(_ store: String) async throws {
         let folder = try TemporaryDirectory()
-        let server = try ServerProcess(dataDirectory: folder.path("server"))
+        let database = store == "postgresql" ? try await PostgresTestCluster.shared().makeDatabase() : nil
+        let server = try ServerProcess(dataDirectory: folder.path("server"), database: database)
         try await server.start()
         defer { server.stop() }
         func station(_ name: String, _ scope: String) throws -> Station {

@@ -49,6 +49,34 @@ import TicketSyncServer
         #expect(try await store.read(after: entries[4].cursor, limit: 100).map { try $0.operation } == Array(pushed.dropFirst(5)))
         #expect(try await store.read(after: nil, limit: 0).isEmpty)
 
+        // Stretches for a station's scopes: exactly the entries whose ticket sat in them before
+        // or after (the move from A to B concerns site:A and site:B), stretch after stretch to
+        // the head, whether the store filters in the database or in memory.
+        let scopeSets: [[Scope]] = [[.site("A")], [.site("B")], [.team("pickers")], [.ticket(b)], [.site("Z")], [.site("B"), .ticket(b)], [.all]]
+        for scopes in scopeSets {
+            for page in [1, 4, 100] {
+                var read: [OperationID] = []
+                var cursor: String?
+                var covered = 0
+                for _ in 0...entries.count {
+                    let window = try await store.read(after: cursor, limit: page, concerning: scopes)
+                    guard let end = window.end else {
+                        #expect(window.entries.isEmpty && window.reachedEnd && window.covered == 0)
+                        break
+                    }
+                    #expect(window.covered <= page && Int64(end)! > Int64(cursor ?? "0")!, "\(scopes) page \(page)")
+                    read += window.entries.map(\.id)
+                    covered += window.covered
+                    cursor = end
+                    if window.reachedEnd { break }
+                }
+                #expect(read == entries.filter { $0.concerns(scopes) }.map(\.id), "\(scopes) page \(page)")
+                #expect(covered == entries.count && cursor == entries.last!.cursor, "\(scopes) page \(page)")
+            }
+        }
+        #expect(entries.filter { $0.concerns([.site("A")]) }.contains { $0.id == move.id })
+        #expect(!entries.filter { $0.concerns([.site("A")]) }.contains { $0.id == afterMove.id })
+
         // One ticket's history up to a cursor.
         let history = try await store.operations(of: a, through: moved.cursor)
         #expect(history == pushed.prefix { $0.id != afterMove.id }.filter { $0.ticket == a })

@@ -80,7 +80,33 @@ public struct TicketPlacement: Hashable, Sendable {
     }
 }
 
+/// Scopes as a database can match them: the sites, teams and tickets they name.
+public struct ScopeFilter: Sendable, Equatable {
+    /// True if one scope is `all` (then the lists below do not matter).
+    public var all = false
+    /// Sites named by `site:` scopes.
+    public var sites: [String] = []
+    /// Teams named by `team:` scopes.
+    public var teams: [String] = []
+    /// Tickets named by `ticket:` scopes.
+    public var tickets: [TicketID] = []
+}
+
 extension Array where Element == Scope {
+    /// The scopes as lists a database query can match against.
+    public var filter: ScopeFilter {
+        var filter = ScopeFilter()
+        for scope in self {
+            switch scope.kind {
+            case .all: filter.all = true
+            case .site(let code): filter.sites.append(code)
+            case .team(let name): filter.teams.append(name)
+            case .ticket(let id): filter.tickets.append(id)
+            }
+        }
+        return filter
+    }
+
     /// Whether any scope contains the ticket.
     public func contains(_ ticket: TicketID, at placement: TicketPlacement?) -> Bool {
         contains { $0.contains(ticket, at: placement) }

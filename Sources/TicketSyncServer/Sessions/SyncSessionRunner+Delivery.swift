@@ -23,13 +23,25 @@ extension SyncSessionRunner {
         // Entries passed since the last cursor sent, and when that was.
         var unsentEntries = 0
         var cursorSentMillis = now()
+        // A station behind the head reads its stretches filtered by scope where the store can
+        // do that in the database (PostgreSQL: every node would otherwise read and decode the
+        // whole log for it); at the head it shares the node's window with every live session.
+        let filtered = store.filtersByScope && !scopes.filter.all
+        var catchingUp = true
         while true {
             try Task.checkCancellation()
             let generation = hub.generation
-            let entries = try await windows.read(
-                after: cursor, limit: limits.deliverBatchOperations, generation: generation, store: store
-            )
-            if entries.isEmpty {
+            let limit = limits.deliverBatchOperations
+            let window: LogWindow
+            if filtered && catchingUp {
+                window = try await store.read(after: cursor, limit: limit, concerning: scopes)
+            } else {
+                let read = try await windows.read(after: cursor, limit: limit, generation: generation, store: store)
+                window = LogWindow(entries: read, end: read.last?.cursor, reachedEnd: read.count < limit, covered: read.count)
+            }
+            catchingUp = !window.reachedEnd
+            let entries = window.entries
+            guard let next = window.end else {
                 let idle = unsentEntries > 0 && now() &- cursorSentMillis >= Self.idleCursorMillis
                 if !stationCaughtUp || idle {
                     try await waitForCredit(session, &creditIterator)
@@ -59,9 +71,8 @@ extension SyncSessionRunner {
                     removed.append(entry.ticket)
                 }
             }
-            let next = entries[entries.count - 1].cursor
-            let caughtUp = entries.count < limits.deliverBatchOperations
-            unsentEntries += entries.count
+            let caughtUp = window.reachedEnd
+            unsentEntries += window.covered
             let idle = unsentEntries >= Self.idleCursorEntries || now() &- cursorSentMillis >= Self.idleCursorMillis
             // Entries of which the station receives nothing are only worth a message when they
             // end its catch-up, or to move its cursor along now and then; otherwise the cursor

@@ -31,6 +31,15 @@ public protocol ServerStore: Sendable {
 
     /// Log entries after `cursor` (nil: from the start), oldest first, at most `limit`.
     func read(after cursor: String?, limit: Int) async throws(ServerError) -> [LogEntry]
+    /// The next stretch of the log after `cursor` for a station with `scopes`: it covers at most
+    /// `limit` entries and holds those of them whose ticket sat in the scopes before or after.
+    /// A store that can filter where the log lives says so in ``filtersByScope``; the default
+    /// reads the stretch and filters it here.
+    func read(after cursor: String?, limit: Int, concerning scopes: [Scope]) async throws(ServerError) -> LogWindow
+    /// Whether ``read(after:limit:concerning:)`` filters in the database, so that a station
+    /// catching up reads only its own tickets (PostgreSQL); false where reading a shared window
+    /// and filtering in memory costs less (the embedded store).
+    var filtersByScope: Bool { get }
     /// Whether the store still holds the log after `cursor` (false: the station needs a snapshot).
     func knows(cursor: String) async throws(ServerError) -> Bool
     /// Every operation on one ticket up to and including the entry at `cursor`.
@@ -125,6 +134,50 @@ public struct LogEntry: Sendable {
         self.after = after
         self.body = .encoded(EncodedOperation(encoded))
     }
+}
+
+/// A stretch of the log read for one station (``ServerStore/read(after:limit:concerning:)``).
+public struct LogWindow: Sendable {
+    /// The entries of the stretch that concern the station's scopes, oldest first.
+    public var entries: [LogEntry]
+    /// The cursor after the stretch; nil when the log held nothing after the cursor read from.
+    public var end: String?
+    /// Whether the stretch reached the end of the log as it stood when read.
+    public var reachedEnd: Bool
+    /// How many log entries the stretch covered, concerning the scopes or not.
+    public var covered: Int
+
+    /// Creates a window.
+    public init(entries: [LogEntry], end: String?, reachedEnd: Bool, covered: Int) {
+        self.entries = entries
+        self.end = end
+        self.reachedEnd = reachedEnd
+        self.covered = covered
+    }
+
+    /// The window made of a plain read of `limit` entries, `read`, filtered to `scopes`.
+    public init(reading read: [LogEntry], limit: Int, concerning scopes: [Scope]) {
+        self.init(
+            entries: read.filter { $0.concerns(scopes) }, end: read.last?.cursor, reachedEnd: read.count < limit, covered: read.count
+        )
+    }
+}
+
+extension LogEntry {
+    /// Whether the entry's ticket sat in one of `scopes` before or after it.
+    public func concerns(_ scopes: [Scope]) -> Bool {
+        scopes.contains(ticket, at: after) || (before.map { scopes.contains(ticket, at: $0) } ?? false)
+    }
+}
+
+extension ServerStore {
+    /// Reads `limit` entries and keeps those that concern `scopes`.
+    public func read(after cursor: String?, limit: Int, concerning scopes: [Scope]) async throws(ServerError) -> LogWindow {
+        LogWindow(reading: try await read(after: cursor, limit: limit), limit: limit, concerning: scopes)
+    }
+
+    /// False: filtering happens in memory, after a read shared by every session.
+    public var filtersByScope: Bool { false }
 }
 
 /// Sizes of a store.

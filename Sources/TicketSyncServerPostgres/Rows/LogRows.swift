@@ -19,6 +19,29 @@ enum LogRows {
             """,
             logger: logger
         )
+        return try await entries(rows)
+    }
+
+    /// Entries at positions in (`position`, `end`] whose ticket sat, before or after, in a site,
+    /// team or ticket of `filter`, oldest first.
+    static func entries(
+        after position: Int64, through end: Int64, concerning filter: ScopeFilter, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> [LogEntry] {
+        let sites = filter.sites, teams = filter.teams, tickets = filter.tickets.map { ByteBuffer(bytes: $0.bytes) }
+        let rows = try await connection.query(
+            """
+            SELECT position, replica, seq, ticket, body, has_before, site_before, team_before, site_after, team_after
+            FROM operations WHERE position > \(position) AND position <= \(end)
+                AND (site_after = ANY(\(sites)::text[]) OR team_after = ANY(\(teams)::text[]) OR ticket = ANY(\(tickets)::bytea[])
+                    OR site_before = ANY(\(sites)::text[]) OR team_before = ANY(\(teams)::text[]))
+            ORDER BY position
+            """,
+            logger: logger
+        )
+        return try await entries(rows)
+    }
+
+    private static func entries(_ rows: PostgresRowSequence) async throws -> [LogEntry] {
         var entries: [LogEntry] = []
         for try await (position, replica, seq, ticket, body, hasBefore, siteBefore, teamBefore, siteAfter, teamAfter) in rows.decode(EntryRow.self) {
             guard let id = TicketID(bytes: ticket.readableBytesView) else {
