@@ -27,7 +27,7 @@ extension PostgresServerStore {
     /// (one writer gives them one by one), so the stretch covers `limit` entries exactly as a
     /// plain read would. With an `all` scope this is the plain read.
     public func read(after cursor: String?, limit: Int, concerning scopes: [Scope]) async throws(ServerError) -> LogWindow {
-        let filter = scopes.filter
+        let filter = scopes.scopeFilter
         if filter.all { return LogWindow(reading: try await read(after: cursor, limit: limit), limit: limit, concerning: scopes) }
         let position = try cursor.map { text throws(ServerError) in try LogCursor.require(text) } ?? 0
         guard limit > 0 else { return LogWindow(entries: [], end: nil, reachedEnd: false, covered: 0) }

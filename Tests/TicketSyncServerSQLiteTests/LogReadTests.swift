@@ -52,6 +52,7 @@ import TicketSyncServer
         // Stretches for a station's scopes: exactly the entries whose ticket sat in them before
         // or after (the move from A to B concerns site:A and site:B), stretch after stretch to
         // the head, whether the store filters in the database or in memory.
+        #expect(store.filtersByScope == (backEnd.name == "postgres"))
         let scopeSets: [[Scope]] = [[.site("A")], [.site("B")], [.team("pickers")], [.ticket(b)], [.site("Z")], [.site("B"), .ticket(b)], [.all]]
         for scopes in scopeSets {
             for page in [1, 4, 100] {

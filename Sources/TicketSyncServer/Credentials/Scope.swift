@@ -94,7 +94,7 @@ public struct ScopeFilter: Sendable, Equatable {
 
 extension Array where Element == Scope {
     /// The scopes as lists a database query can match against.
-    public var filter: ScopeFilter {
+    public var scopeFilter: ScopeFilter {
         var filter = ScopeFilter()
         for scope in self {
             switch scope.kind {

@@ -23,17 +23,20 @@ extension SyncSessionRunner {
         // Entries passed since the last cursor sent, and when that was.
         var unsentEntries = 0
         var cursorSentMillis = now()
-        // A station behind the head reads its stretches filtered by scope where the store can
-        // do that in the database (PostgreSQL: every node would otherwise read and decode the
-        // whole log for it); at the head it shares the node's window with every live session.
-        let filtered = store.filtersByScope && !scopes.filter.all
+        // Where the store filters by scope in the database (PostgreSQL), a station reads only
+        // its tickets' rows: while it catches up, and at the head too while this node serves at
+        // most ``scopedTailSessions`` sessions. Otherwise it shares the node's window with every
+        // session (one read per wake-up, however many sessions; each filters it in memory).
+        // Without this every node read the whole log for its few stations, so each node added
+        // to a cluster read it all again.
+        let filtered = store.filtersByScope && !scopes.scopeFilter.all
         var catchingUp = true
         while true {
             try Task.checkCancellation()
             let generation = hub.generation
             let limit = limits.deliverBatchOperations
             let window: LogWindow
-            if filtered && catchingUp {
+            if filtered && (catchingUp || hub.count <= Self.scopedTailSessions) {
                 window = try await store.read(after: cursor, limit: limit, concerning: scopes)
             } else {
                 let read = try await windows.read(after: cursor, limit: limit, generation: generation, store: store)
@@ -91,6 +94,10 @@ extension SyncSessionRunner {
             cursor = next
         }
     }
+
+    /// Up to this many live sessions on a node, each reads the log's tail filtered by its
+    /// scopes (one small query per session per wake-up); beyond it they share one read.
+    static let scopedTailSessions = 32
 
     /// A caught-up station is sent its cursor alone at the latest after this many log entries
     /// it received nothing of...
