@@ -40,7 +40,7 @@ extension SyncSessionRunner {
                 window = try await store.read(after: cursor, limit: limit, concerning: scopes)
             } else {
                 let read = try await windows.read(after: cursor, limit: limit, generation: generation, store: store)
-                window = LogWindow(entries: read, end: read.last?.cursor, reachedEnd: read.count < limit, covered: read.count)
+                window = LogWindow(reading: read, limit: limit, concerning: scopes)
             }
             catchingUp = !window.reachedEnd
             let entries = window.entries

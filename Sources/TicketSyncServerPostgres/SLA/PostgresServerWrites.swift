@@ -35,40 +35,30 @@ struct PostgresServerWrites {
     }
 
     /// Appends `payloads` to `ticket`, whose current state the caller may pass; returns how many
-    /// were written. Payloads the model refuses fail the transaction with a storage error.
+    /// were written. Payloads the model refuses fail the transaction with a storage error. Written
+    /// before the call returns: a later read in the same transaction (the next timer of the same
+    /// ticket) must see them.
     mutating func append(_ payloads: [Payload], to ticket: TicketID, state known: TicketState?, now: UInt64) async throws -> Int {
-        guard !payloads.isEmpty else { return 0 }
-        let loaded: TicketState?
-        if let known { loaded = known } else { loaded = try await PostgresTicketRows.load(ticket, connection, logger) }
-        guard var state = loaded else {
-            throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
-        }
-        var seq = try await highestSequence()
-        let rows = try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now).map { made in
-            lastPosition += 1
-            return LogRows.NewRow(op: made.operation, position: lastPosition, station: "", receivedMillis: now, before: made.before, after: made.after)
-        }
-        seq += UInt64(payloads.count)
-        // Written before the call returns: a later read in the same transaction (the next timer
-        // of the same ticket) must see them.
-        try await LogRows.insert(rows, connection, logger)
-        lastSequence = seq
-        try await PostgresTicketRows.save([state], connection, logger)
-        return payloads.count
+        try await append([(ticket, payloads)], known: known.map { [ticket: $0] } ?? [:], now: now)
     }
 
-    /// Appends each ticket's payloads onto its state as stored now: the states read in one
-    /// query, the log rows and the states written in one statement each, however many tickets
-    /// (the planner holds `log_head`, which every writer waits for, while this runs).
-    mutating func append(_ planned: [(ticket: TicketID, payloads: [Payload])], now: UInt64) async throws -> Int {
+    /// Appends each ticket's payloads onto its state (as given in `known`, else as stored now):
+    /// the missing states read in one query, the log rows and the states written in one
+    /// statement each, however many tickets (the planner holds `log_head`, which every writer
+    /// waits for, while this runs).
+    mutating func append(
+        _ planned: [(ticket: TicketID, payloads: [Payload])], known: [TicketID: TicketState] = [:], now: UInt64
+    ) async throws -> Int {
         let wanted = planned.filter { !$0.payloads.isEmpty }
         guard !wanted.isEmpty else { return 0 }
-        let stored = try await PostgresTicketRows.load(Set(wanted.map(\.ticket)), connection, logger)
+        var states = known
+        let missing = Set(wanted.map(\.ticket)).subtracting(known.keys)
+        states.merge(try await PostgresTicketRows.load(missing, connection, logger)) { given, _ in given }
         var seq = try await highestSequence()
         var changed: [TicketID: TicketState] = [:]
         var rows: [LogRows.NewRow] = []
         for (ticket, payloads) in wanted {
-            guard var state = changed[ticket] ?? stored[ticket] else {
+            guard var state = changed[ticket] ?? states[ticket] else {
                 throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
             }
             for made in try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now) {

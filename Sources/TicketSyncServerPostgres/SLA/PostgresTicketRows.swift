@@ -4,19 +4,11 @@ internal import PostgresNIO
 internal import TicketModel
 internal import TicketSyncServer
 
-/// Reads and writes one ticket's row of the `tickets` table (placement and detail-free state).
+/// Reads and writes rows of the `tickets` table (placement and detail-free state).
 enum PostgresTicketRows {
+    /// The stored state of `ticket`, if the store holds it.
     static func load(_ ticket: TicketID, _ connection: PostgresConnection, _ logger: Logger) async throws -> TicketState? {
-        let id = ByteBuffer(bytes: ticket.bytes)
-        let rows = try await connection.query("SELECT state FROM tickets WHERE id = \(id)", logger: logger)
-        for try await state in rows.decode(ByteBuffer.self) {
-            do {
-                return try TicketState(encodedRecord: Array(state.readableBytesView))
-            } catch {
-                throw ServerError(.storage, "the stored state of ticket \(ticket) is damaged (\(error.message)); restore the store from a backup")
-            }
-        }
-        return nil
+        try await load([ticket], connection, logger)[ticket]
     }
 
     /// The stored states of those of `tickets` the store holds, in one query.
