@@ -39,8 +39,9 @@ extension SyncSessionRunner {
             if filtered && (catchingUp || hub.count <= Self.scopedTailSessions) {
                 window = try await store.read(after: cursor, limit: limit, concerning: scopes)
             } else {
+                // Unfiltered: the loop below checks each entry's placements once anyway.
                 let read = try await windows.read(after: cursor, limit: limit, generation: generation, store: store)
-                window = LogWindow(reading: read, limit: limit, concerning: scopes)
+                window = LogWindow(entries: read, end: read.last?.cursor, reachedEnd: read.count < limit, covered: read.count)
             }
             catchingUp = !window.reachedEnd
             let entries = window.entries

@@ -138,7 +138,9 @@ public struct LogEntry: Sendable {
 
 /// A stretch of the log read for one station (``ServerStore/read(after:limit:concerning:)``).
 public struct LogWindow: Sendable {
-    /// The entries of the stretch that concern the station's scopes, oldest first.
+    /// The entries of the stretch that concern the station's scopes, oldest first. A window a
+    /// caller builds from a shared, unfiltered read may hold the others too; the store's
+    /// ``ServerStore/read(after:limit:concerning:)`` returns only these.
     public var entries: [LogEntry]
     /// The cursor after the stretch; nil when the log held nothing after the cursor read from.
     public var end: String?
