@@ -39,20 +39,25 @@ extension PostgresServerStore: SLAStore {
             let timers = PostgresTimerRows(connection: connection, logger: logger)
             let cursor = try await log.cursor()
             let consumed = try await log.consume(after: cursor, limit: max(1, limit), rule: rule)
-            var planned: [(ticket: TicketID, writes: [Payload])] = []
+            let read = try await log.contexts(of: Set(consumed.tickets))
+            var planned: [(ticket: TicketID, payloads: [Payload])] = []
+            var timerPlans: [TicketID: [PlannedTimer]] = [:]
+            var facts: [TicketID: TicketFacts] = [:]
             for ticket in consumed.tickets {
-                let (context, _) = try await log.context(of: ticket)
+                guard let context = read[ticket]?.context else { continue }
                 let plan = try decider.plan(context, now: now)
                 if !plan.writes.isEmpty { planned.append((ticket, plan.writes)) }
-                try await timers.replace(ticket: ticket, with: plan.timers, now: now)
-                if let facts = plan.facts { try await PostgresFactRows.save(facts, ticket: ticket, connection, logger) }
+                timerPlans[ticket] = plan.timers
+                facts[ticket] = plan.facts
             }
+            try await timers.replace(timerPlans, now: now)
+            try await PostgresFactRows.save(facts, connection, logger)
             // The write lock only for appending the server's operations, onto each ticket's state
             // as it stands now (an append may have changed it since it was read above).
             var operations = 0
             if !planned.isEmpty {
                 var writes = try await PostgresServerWrites.locking(connection, replica: replica, logger: logger)
-                operations = try await writes.append(planned.map { (ticket: $0.ticket, payloads: $0.writes) }, now: now)
+                operations = try await writes.append(planned, now: now)
                 try await writes.finish()
             }
             if consumed.last != cursor { try await log.setCursor(consumed.last) }
@@ -88,13 +93,22 @@ extension PostgresServerStore: SLAStore {
             for try await id in rows.decode(ByteBuffer.self) {
                 if let ticket = TicketID(bytes: id.readableBytesView) { tickets.append(ticket) }
             }
+            let read = try await log.contexts(of: Set(tickets))
+            var planned: [(ticket: TicketID, payloads: [Payload])] = []
+            var known: [TicketID: TicketState] = [:]
+            var timerPlans: [TicketID: [PlannedTimer]] = [:]
+            var facts: [TicketID: TicketFacts] = [:]
             for ticket in tickets {
-                let (context, state) = try await log.context(of: ticket)
-                let plan = try decider.plan(context, now: now)
-                _ = try await writes.append(plan.writes, to: ticket, state: state, now: now)
-                try await timers.replace(ticket: ticket, with: plan.timers, now: now)
-                if let facts = plan.facts { try await PostgresFactRows.save(facts, ticket: ticket, connection, logger) }
+                guard let ticketRead = read[ticket] else { continue }
+                let plan = try decider.plan(ticketRead.context, now: now)
+                planned.append((ticket, plan.writes))
+                known[ticket] = ticketRead.state
+                timerPlans[ticket] = plan.timers
+                facts[ticket] = plan.facts
             }
+            _ = try await writes.append(planned, known: known, now: now)
+            try await timers.replace(timerPlans, now: now)
+            try await PostgresFactRows.save(facts, connection, logger)
             try await writes.finish()
             return tickets.last
         }
@@ -148,33 +162,25 @@ extension PostgresServerStore: SLAStore {
             let log = PostgresSLALog(connection: connection, logger: logger)
             let timers = PostgresTimerRows(connection: connection, logger: logger)
             let webhooks = PostgresWebhookRows(connection: connection, logger: logger)
+            // Reads for the whole batch first (which claims still hold, which tickets the planner
+            // has not caught up on, the histories and states), then every claim is decided in
+            // memory in order, then the writes go out, a few statements in all.
             let cursor = try await log.cursor()
-            var report = SLAFireReport()
-            for claim in claims {
-                guard try await timers.holds(claim) else {
-                    report.fenced += 1
-                    continue
-                }
-                // A station operation the planner has not read could change what this timer
-                // means: let the planner see it first.
-                if try await log.hasUnplanned(claim.ticket, after: cursor) {
-                    try await timers.release(claim)
-                    report.deferred += 1
-                    continue
-                }
-                let (context, state) = try await log.context(of: claim.ticket)
-                let effect = try decider.fire(claim, context, now: now)
-                if context.current != nil {
-                    report.operations += try await writes.append(effect.writes, to: claim.ticket, state: state, now: now)
-                }
-                for event in effect.events {
-                    if try await webhooks.enqueue(event, now: now) { report.webhooks += 1 }
-                }
-                try await timers.complete(claim, now: now, outcome: effect.outcome)
-                report.fired += 1
+            let held = try await timers.holding(claims)
+            let unplanned = try await log.unplanned(Set(claims.filter { held.contains($0.id) }.map(\.ticket)), after: cursor)
+            let split = TimerFiring.split(claims, held: held, unplanned: unplanned)
+            try await timers.release(split.deferred)
+            var tickets = try await log.contexts(of: Set(split.firing.map(\.ticket)))
+            try await writes.prepare()
+            let decided = try TimerFiring.decide(split.firing, tickets: &tickets, decider: decider, now: now) { payloads, state in
+                try writes.stage(payloads, on: &state, now: now)
             }
+            let queued = try await webhooks.enqueue(decided.events, now: now)
+            try await timers.complete(decided.completed, now: now)
             try await writes.finish()
-            return report
+            return SLAFireReport(
+                fired: decided.completed.count, fenced: split.fenced, deferred: split.deferred.count, operations: decided.operations, webhooks: queued
+            )
         }
     }
 

@@ -17,8 +17,9 @@ extension SQLiteServerStore: SLAStore {
             let consumed = try SLALogRows.consume(after: cursor, limit: max(1, limit), rule: rule, db)
             var operations = 0
             var writes = ServerWrites(replica: replica)
+            let read = try SLALogRows.contexts(of: consumed.tickets, cache: cache, counted: consumed.last, db)
             for ticket in consumed.tickets {
-                let (context, state) = try SLALogRows.context(of: ticket, cache: cache, counted: consumed.last, db)
+                guard let (context, state) = read[ticket].map({ ($0.context, $0.state) }) else { continue }
                 let plan = try decider.plan(context, now: now)
                 operations += try writes.append(plan.writes, to: ticket, state: state, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
@@ -47,9 +48,10 @@ extension SQLiteServerStore: SLAStore {
             )
             var last: TicketID?
             var writes = ServerWrites(replica: replica)
-            for bytes in rows {
-                guard let ticket = TicketID(bytes: [UInt8](bytes)) else { continue }
-                let (context, state) = try SLALogRows.context(of: ticket, cache: cache, counted: cursor, db)
+            let tickets = rows.compactMap { TicketID(bytes: [UInt8]($0)) }
+            let read = try SLALogRows.contexts(of: tickets, cache: cache, counted: cursor, db)
+            for ticket in tickets {
+                guard let (context, state) = read[ticket].map({ ($0.context, $0.state) }) else { continue }
                 let plan = try decider.plan(context, now: now)
                 _ = try writes.append(plan.writes, to: ticket, state: state, now: now, db)
                 try TimerRows.replace(ticket: ticket, with: plan.timers, now: now, db)
@@ -99,33 +101,28 @@ extension SQLiteServerStore: SLAStore {
         let replica = self.replica
         let cache = slaHistory
         return try await writingSLA("firing \(claims.count) timers") { db in
+            // Reads for the whole batch first (which claims still hold, which tickets the planner
+            // has not caught up on, the histories and states), then every claim is decided in
+            // memory in order; the writes follow, each ticket's state saved once.
             let cursor = try SLALogRows.cursor(db)
-            var report = SLAFireReport()
+            let held = try TimerRows.holding(claims, db)
+            let unplanned = try SLALogRows.unplanned(Set(claims.filter { held.contains($0.id) }.map(\.ticket)), after: cursor, db)
+            let split = TimerFiring.split(claims, held: held, unplanned: unplanned)
+            for claim in split.deferred { try TimerRows.release(claim, db) }
+            var seen = Set<TicketID>()
+            let order = split.firing.map(\.ticket).filter { seen.insert($0).inserted }
+            var tickets = try SLALogRows.contexts(of: order, cache: cache, counted: cursor, db)
             var writes = ServerWrites(replica: replica)
-            for claim in claims {
-                guard try TimerRows.holds(claim, db) else {
-                    report.fenced += 1
-                    continue
-                }
-                // A station operation the planner has not read could change what this timer
-                // means (a response just in time): let the planner see it first.
-                if try SLALogRows.hasUnplanned(claim.ticket, after: cursor, db) {
-                    try TimerRows.release(claim, db)
-                    report.deferred += 1
-                    continue
-                }
-                let (context, state) = try SLALogRows.context(of: claim.ticket, cache: cache, counted: cursor, db)
-                let effect = try decider.fire(claim, context, now: now)
-                if context.current != nil {
-                    report.operations += try writes.append(effect.writes, to: claim.ticket, state: state, now: now, db)
-                }
-                for event in effect.events {
-                    if try WebhookRows.enqueue(event, now: now, db) { report.webhooks += 1 }
-                }
-                try TimerRows.complete(claim, now: now, outcome: effect.outcome, db)
-                report.fired += 1
+            let decided = try TimerFiring.decide(split.firing, tickets: &tickets, decider: decider, now: now) { payloads, state in
+                try writes.make(payloads, on: &state, now: now, db)
             }
-            return report
+            try writes.saveStates(db)
+            var queued = 0
+            for event in decided.events where try WebhookRows.enqueue(event, now: now, db) { queued += 1 }
+            for (claim, outcome) in decided.completed { try TimerRows.complete(claim, now: now, outcome: outcome, db) }
+            return SLAFireReport(
+                fired: decided.completed.count, fenced: split.fenced, deferred: split.deferred.count, operations: decided.operations, webhooks: queued
+            )
         }
     }
 

@@ -9,14 +9,25 @@ internal import TicketSyncServer
 /// `report_facts` on PostgreSQL: one row of ``TicketFacts`` (JSON) per ticket, written by the
 /// planner with the ticket's timers.
 enum PostgresFactRows {
-    static func save(_ facts: TicketFacts, ticket: TicketID, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        let id = ByteBuffer(bytes: ticket.bytes)
-        let body = ByteBuffer(bytes: try JSONEncoder().encode(facts))
-        let created = Int64(bitPattern: facts.createdMillis)
-        let (site, team) = (facts.site, facts.team)
+    /// Saves each ticket's facts in one statement of `unnest`ed arrays.
+    static func save(_ facts: [TicketID: TicketFacts], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard !facts.isEmpty else { return }
+        let encoder = JSONEncoder()
+        var ids: [ByteBuffer] = [], created: [Int64] = [], bodies: [ByteBuffer] = []
+        var sites = LogRows.OptionalText(), teams = LogRows.OptionalText()
+        for (ticket, fact) in facts {
+            ids.append(ByteBuffer(bytes: ticket.bytes))
+            created.append(Int64(bitPattern: fact.createdMillis))
+            sites.append(fact.site)
+            teams.append(fact.team)
+            bodies.append(ByteBuffer(bytes: try encoder.encode(fact)))
+        }
         try await connection.query(
             """
-            INSERT INTO report_facts (ticket, created_ms, site, team, body) VALUES (\(id), \(created), \(site), \(team), \(body))
+            INSERT INTO report_facts (ticket, created_ms, site, team, body)
+            SELECT i, c, CASE WHEN ss THEN s END, CASE WHEN ts THEN t END, b
+            FROM unnest(\(ids)::bytea[], \(created)::bigint[], \(sites.values)::text[], \(sites.set)::boolean[],
+                \(teams.values)::text[], \(teams.set)::boolean[], \(bodies)::bytea[]) AS u(i, c, s, ss, t, ts, b)
             ON CONFLICT (ticket) DO UPDATE SET created_ms = excluded.created_ms, site = excluded.site, team = excluded.team, body = excluded.body
             """,
             logger: logger

@@ -101,42 +101,59 @@ struct PostgresSLALog {
         return first
     }
 
-    /// The ticket's whole history with counted times, and its current state (also returned as
-    /// stored, for the writes that follow). Entries the engine has not read yet count at their
-    /// receipt time.
-    func context(of ticket: TicketID) async throws -> (context: SLATicketContext, state: TicketState?) {
-        let id = ByteBuffer(bytes: ticket.bytes)
+    /// Each ticket's whole history with counted times, and its current state (also returned as
+    /// stored, for the writes that follow), in two queries however many tickets. Entries the
+    /// engine has not read yet count at their receipt time. A ticket the log does not hold gets
+    /// an empty history and no state.
+    func contexts(of tickets: Set<TicketID>) async throws -> [TicketID: TimerFiring.Ticket] {
+        guard !tickets.isEmpty else { return [:] }
+        let ids = tickets.map { ByteBuffer(bytes: $0.bytes) }
         let rows = try await connection.query(
             """
-            SELECT o.position, o.body, o.station, o.received_ms, c.counted_ms
+            SELECT o.ticket, o.position, o.body, o.station, o.received_ms, c.counted_ms
             FROM operations o LEFT JOIN sla_counted c ON c.position = o.position
-            WHERE o.ticket = \(id) ORDER BY o.position
+            WHERE o.ticket = ANY(\(ids)::bytea[]) ORDER BY o.ticket, o.position
             """,
             logger: logger
         )
-        var history: [SLALogEntry] = []
-        for try await (position, body, station, receivedValue, counted) in rows.decode((Int64, ByteBuffer, String, Int64, Int64?).self) {
+        var histories: [TicketID: [SLALogEntry]] = [:]
+        for try await (ticketBytes, position, body, station, receivedValue, counted)
+            in rows.decode((ByteBuffer, Int64, ByteBuffer, String, Int64, Int64?).self)
+        {
+            guard let ticket = TicketID(bytes: ticketBytes.readableBytesView) else {
+                throw ServerError(.storage, "the log entry at position \(position) names a damaged ticket id; restore the store from a backup")
+            }
             let received = UInt64(bitPattern: receivedValue)
-            history.append(SLALogEntry(
+            histories[ticket, default: []].append(SLALogEntry(
                 position: position, operation: try LogRows.decode(body, at: position), station: station,
                 receivedMillis: received, countedMillis: counted.map { UInt64(bitPattern: $0) } ?? received
             ))
         }
-        let state = try await PostgresTicketRows.load(ticket, connection, logger)
-        let current = state.flatMap { $0.created != nil ? $0.view : nil }
-        let context = SLATicketContext(
-            ticket: ticket, history: history, current: current, placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
-        )
-        return (context, state)
+        let states = try await PostgresTicketRows.load(tickets, connection, logger)
+        var contexts: [TicketID: TimerFiring.Ticket] = [:]
+        for ticket in tickets {
+            let state = states[ticket]
+            let context = SLATicketContext(
+                ticket: ticket, history: histories[ticket] ?? [], current: state.flatMap { $0.created != nil ? $0.view : nil },
+                placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
+            )
+            contexts[ticket] = TimerFiring.Ticket(context: context, state: state)
+        }
+        return contexts
     }
 
-    /// Whether the ticket has station operations after `cursor` (not yet planned).
-    func hasUnplanned(_ ticket: TicketID, after cursor: Int64) async throws -> Bool {
-        let id = ByteBuffer(bytes: ticket.bytes)
+    /// Those of `tickets` that have station operations after `cursor` (not yet planned), in one query.
+    func unplanned(_ tickets: Set<TicketID>, after cursor: Int64) async throws -> Set<TicketID> {
+        guard !tickets.isEmpty else { return [] }
+        let ids = tickets.map { ByteBuffer(bytes: $0.bytes) }
         let rows = try await connection.query(
-            "SELECT EXISTS (SELECT 1 FROM operations WHERE ticket = \(id) AND position > \(cursor) AND station <> '')", logger: logger
+            "SELECT DISTINCT ticket FROM operations WHERE ticket = ANY(\(ids)::bytea[]) AND position > \(cursor) AND station <> ''",
+            logger: logger
         )
-        for try await exists in rows.decode(Bool.self) { return exists }
-        return false
+        var found = Set<TicketID>()
+        for try await bytes in rows.decode(ByteBuffer.self) {
+            if let ticket = TicketID(bytes: bytes.readableBytesView) { found.insert(ticket) }
+        }
+        return found
     }
 }

@@ -17,6 +17,8 @@ struct PostgresServerWrites {
     private let startPosition: Int64
     private var lastPosition: Int64
     private var lastSequence: UInt64?
+    private var staged: [LogRows.NewRow] = []
+    private var changed: [TicketID: TicketState] = [:]
 
     /// Locks `log_head` (the one-writer lock of every node) and starts from its position.
     static func locking(_ connection: PostgresConnection, replica: ReplicaID, logger: Logger) async throws -> PostgresServerWrites {
@@ -34,14 +36,6 @@ struct PostgresServerWrites {
         self.lastPosition = lastPosition
     }
 
-    /// Appends `payloads` to `ticket`, whose current state the caller may pass; returns how many
-    /// were written. Payloads the model refuses fail the transaction with a storage error. Written
-    /// before the call returns: a later read in the same transaction (the next timer of the same
-    /// ticket) must see them.
-    mutating func append(_ payloads: [Payload], to ticket: TicketID, state known: TicketState?, now: UInt64) async throws -> Int {
-        try await append([(ticket, payloads)], known: known.map { [ticket: $0] } ?? [:], now: now)
-    }
-
     /// Appends each ticket's payloads onto its state (as given in `known`, else as stored now):
     /// the missing states read in one query, the log rows and the states written in one
     /// statement each, however many tickets (the planner holds `log_head`, which every writer
@@ -54,24 +48,53 @@ struct PostgresServerWrites {
         var states = known
         let missing = Set(wanted.map(\.ticket)).subtracting(known.keys)
         states.merge(try await PostgresTicketRows.load(missing, connection, logger)) { given, _ in given }
-        var seq = try await highestSequence()
-        var changed: [TicketID: TicketState] = [:]
-        var rows: [LogRows.NewRow] = []
+        try await prepare()
+        var written = 0
         for (ticket, payloads) in wanted {
-            guard var state = changed[ticket] ?? states[ticket] else {
+            guard var state = states[ticket] else {
                 throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
             }
-            for made in try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now) {
-                lastPosition += 1
-                rows.append(LogRows.NewRow(op: made.operation, position: lastPosition, station: "", receivedMillis: now, before: made.before, after: made.after))
-            }
-            seq += UInt64(payloads.count)
-            changed[ticket] = state
+            written += try stage(payloads, on: &state, now: now).count
+            states[ticket] = state
         }
-        try await LogRows.insert(rows, connection, logger)
-        lastSequence = seq
+        try await flush()
+        return written
+    }
+
+    /// Reads the server replica's highest sequence number in the log (once per transaction),
+    /// which ``stage(_:on:now:)`` numbers from.
+    mutating func prepare() async throws {
+        if lastSequence == nil { lastSequence = try await highestSequence() }
+    }
+
+    /// Makes `payloads` into operations on `state` and keeps their log rows and the new state
+    /// for ``flush()``; returns them as the log will hold them (positions after the head).
+    /// ``prepare()`` must have run.
+    mutating func stage(_ payloads: [Payload], on state: inout TicketState, now: UInt64) throws -> [SLALogEntry] {
+        guard !payloads.isEmpty else { return [] }
+        guard let seq = lastSequence else {
+            throw ServerError(.storage, "the server's sequence number was not read before its operations were made (a bug)")
+        }
+        var entries: [SLALogEntry] = []
+        for made in try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now) {
+            lastPosition += 1
+            staged.append(LogRows.NewRow(op: made.operation, position: lastPosition, station: "", receivedMillis: now, before: made.before, after: made.after))
+            entries.append(SLALogEntry(position: lastPosition, operation: made.operation, station: "", receivedMillis: now, countedMillis: now))
+        }
+        lastSequence = seq + UInt64(payloads.count)
+        changed[state.id] = state
+        return entries
+    }
+
+    /// Writes what ``stage(_:on:now:)`` kept: the log rows and the tickets' states, one
+    /// statement each. Staged rows are written before the call returns, so a later read in the
+    /// same transaction sees them.
+    mutating func flush() async throws {
+        guard !staged.isEmpty else { return }
+        try await LogRows.insert(staged, connection, logger)
         try await PostgresTicketRows.save(Array(changed.values), connection, logger)
-        return rows.count
+        staged = []
+        changed = [:]
     }
 
     /// The server replica's highest sequence number in the log (0: none yet), read once per transaction.
@@ -84,9 +107,10 @@ struct PostgresServerWrites {
         return seq
     }
 
-    /// Moves `log_head` past what this transaction wrote and has PostgreSQL notify the other
-    /// nodes when it commits.
-    func finish() async throws {
+    /// Writes what is staged, moves `log_head` past what this transaction wrote and has
+    /// PostgreSQL notify the other nodes when it commits.
+    mutating func finish() async throws {
+        try await flush()
         guard lastPosition != startPosition else { return }
         let last = lastPosition
         let payload = String(last)

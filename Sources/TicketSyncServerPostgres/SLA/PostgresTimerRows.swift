@@ -9,51 +9,67 @@ struct PostgresTimerRows {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// Makes the ticket's open timers match `planned` (see the SQLite store's `TimerRows.replace`):
-    /// a changed wanted timer is moved with its attempt raised, a cancelled one revived, a new
-    /// one inserted, a done one left done; an open timer no longer wanted is cancelled unless it
-    /// is already due.
-    func replace(ticket: TicketID, with planned: [PlannedTimer], now: UInt64) async throws {
-        let id = ByteBuffer(bytes: ticket.bytes)
-        var wanted: [String: PlannedTimer] = [:]
-        for timer in planned { wanted[timer.key] = timer }
-        let rows = try await connection.query("SELECT id, key, kind, due_ms, state FROM sla_timers WHERE ticket = \(id)", logger: logger)
-        var existing = Set<String>()
-        var read: [(Int64, String, String, Int64, Int64)] = []
-        for try await row in rows.decode((Int64, String, String, Int64, Int64).self) { read.append(row) }
-        for (timerID, key, kind, dueValue, stateCode) in read {
-            let state = TimerState(code: Int(stateCode))
-            let due = UInt64(bitPattern: dueValue)
-            existing.insert(key)
-            if state == .done { continue }
-            if let timer = wanted[key] {
-                if state == .cancelled || due != timer.dueMillis || kind != timer.kind.rawValue {
-                    let newDue = Int64(bitPattern: timer.dueMillis)
-                    let newKind = timer.kind.rawValue
-                    try await connection.query(
-                        """
-                        UPDATE sla_timers SET due_ms = \(newDue), kind = \(newKind), state = 0, attempt = attempt + 1,
-                            lease_owner = NULL, lease_until_ms = NULL WHERE id = \(timerID)
-                        """,
-                        logger: logger
-                    )
-                }
-            } else if state != .cancelled && due > now {
-                try await connection.query(
-                    "UPDATE sla_timers SET state = 3, attempt = attempt + 1, lease_owner = NULL, lease_until_ms = NULL WHERE id = \(timerID)",
-                    logger: logger
-                )
+    /// Makes each ticket's open timers match its planned ones (the rule is ``TimerChanges``), in
+    /// at most four statements for the whole batch: one read of the tickets' rows, then the
+    /// moves, the cancels and the inserts, each one statement of `unnest`ed arrays.
+    func replace(_ plans: [TicketID: [PlannedTimer]], now: UInt64) async throws {
+        guard !plans.isEmpty else { return }
+        let ids = plans.keys.map { ByteBuffer(bytes: $0.bytes) }
+        let rows = try await connection.query(
+            "SELECT ticket, id, key, kind, due_ms, state FROM sla_timers WHERE ticket = ANY(\(ids)::bytea[])", logger: logger
+        )
+        var existing: [TicketID: [StoredTimer]] = [:]
+        for try await (ticketBytes, id, key, kind, due, state) in rows.decode((ByteBuffer, Int64, String, String, Int64, Int64).self) {
+            guard let ticket = TicketID(bytes: ticketBytes.readableBytesView) else {
+                throw ServerError(.storage, "timer \(id) has a damaged ticket id; restore the store from a backup")
+            }
+            existing[ticket, default: []].append(
+                StoredTimer(id: id, key: key, kind: kind, dueMillis: UInt64(bitPattern: due), state: TimerState(code: Int(state)))
+            )
+        }
+        var movedIDs: [Int64] = [], movedDues: [Int64] = [], movedKinds: [String] = [], cancelled: [Int64] = []
+        var newTickets: [ByteBuffer] = [], newKeys: [String] = [], newKinds: [String] = [], newDues: [Int64] = []
+        for (ticket, planned) in plans {
+            let changes = try TimerChanges(existing: existing[ticket] ?? [], planned: planned, now: now)
+            for (id, timer) in changes.moved {
+                movedIDs.append(id)
+                movedDues.append(Int64(bitPattern: timer.dueMillis))
+                movedKinds.append(timer.kind.rawValue)
+            }
+            cancelled += changes.cancelled
+            for timer in changes.inserted {
+                newTickets.append(ByteBuffer(bytes: ticket.bytes))
+                newKeys.append(timer.key)
+                newKinds.append(timer.kind.rawValue)
+                newDues.append(Int64(bitPattern: timer.dueMillis))
             }
         }
-        for timer in planned where !existing.contains(timer.key) {
-            guard timer.key.utf8.count <= 200 else {
-                throw ServerError(.storage, "the SLA engine made a timer key of \(timer.key.utf8.count) bytes; the limit is 200")
-            }
-            let due = Int64(bitPattern: timer.dueMillis)
-            let kind = timer.kind.rawValue
-            let key = timer.key
+        if !movedIDs.isEmpty {
             try await connection.query(
-                "INSERT INTO sla_timers (ticket, key, kind, due_ms, state, attempt) VALUES (\(id), \(key), \(kind), \(due), 0, 0)",
+                """
+                UPDATE sla_timers t SET due_ms = u.due, kind = u.kind, state = 0, attempt = t.attempt + 1,
+                    lease_owner = NULL, lease_until_ms = NULL
+                FROM unnest(\(movedIDs)::bigint[], \(movedDues)::bigint[], \(movedKinds)::text[]) AS u(id, due, kind) WHERE t.id = u.id
+                """,
+                logger: logger
+            )
+        }
+        if !cancelled.isEmpty {
+            try await connection.query(
+                """
+                UPDATE sla_timers SET state = 3, attempt = attempt + 1, lease_owner = NULL, lease_until_ms = NULL
+                WHERE id = ANY(\(cancelled)::bigint[])
+                """,
+                logger: logger
+            )
+        }
+        if !newKeys.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO sla_timers (ticket, key, kind, due_ms, state, attempt)
+                SELECT t, k, c, d, 0, 0 FROM unnest(\(newTickets)::bytea[], \(newKeys)::text[], \(newKinds)::text[], \(newDues)::bigint[])
+                    AS u(t, k, c, d)
+                """,
                 logger: logger
             )
         }
@@ -89,35 +105,48 @@ struct PostgresTimerRows {
         return claims.sorted { ($0.dueMillis, $0.id) < ($1.dueMillis, $1.id) }
     }
 
-    /// Whether the timer is still claimed under its attempt.
-    func holds(_ claim: TimerClaim) async throws -> Bool {
-        let (id, attempt) = (claim.id, claim.attempt)
+    /// Of `claims`, the timer ids still claimed under their attempt, in one query.
+    func holding(_ claims: [TimerClaim]) async throws -> Set<Int64> {
+        guard !claims.isEmpty else { return [] }
+        let ids = claims.map(\.id), attempts = claims.map(\.attempt)
         let rows = try await connection.query(
-            "SELECT EXISTS (SELECT 1 FROM sla_timers WHERE id = \(id) AND state = 1 AND attempt = \(attempt))", logger: logger
+            """
+            SELECT t.id FROM sla_timers t JOIN unnest(\(ids)::bigint[], \(attempts)::bigint[]) AS u(id, attempt)
+                ON t.id = u.id AND t.attempt = u.attempt
+            WHERE t.state = 1
+            """,
+            logger: logger
         )
-        for try await exists in rows.decode(Bool.self) { return exists }
-        return false
+        var held = Set<Int64>()
+        for try await id in rows.decode(Int64.self) { held.insert(id) }
+        return held
     }
 
-    /// Completes a claimed timer (fenced by its attempt).
-    func complete(_ claim: TimerClaim, now: UInt64, outcome: String) async throws {
-        let (id, attempt) = (claim.id, claim.attempt)
+    /// Completes claimed timers with their outcomes (each fenced by its attempt), in one statement.
+    func complete(_ done: [(claim: TimerClaim, outcome: String)], now: UInt64) async throws {
+        guard !done.isEmpty else { return }
+        let ids = done.map(\.claim.id), attempts = done.map(\.claim.attempt), outcomes = done.map { String($0.outcome.prefix(500)) }
         let fired = Int64(bitPattern: now)
-        let text = String(outcome.prefix(500))
         try await connection.query(
             """
-            UPDATE sla_timers SET state = 2, fired_ms = \(fired), outcome = \(text), lease_owner = NULL, lease_until_ms = NULL
-            WHERE id = \(id) AND attempt = \(attempt) AND state = 1
+            UPDATE sla_timers t SET state = 2, fired_ms = \(fired), outcome = u.outcome, lease_owner = NULL, lease_until_ms = NULL
+            FROM unnest(\(ids)::bigint[], \(attempts)::bigint[], \(outcomes)::text[]) AS u(id, attempt, outcome)
+            WHERE t.id = u.id AND t.attempt = u.attempt AND t.state = 1
             """,
             logger: logger
         )
     }
 
-    /// Hands a claimed timer back, unfired, to be claimed again at once.
-    func release(_ claim: TimerClaim) async throws {
-        let (id, attempt) = (claim.id, claim.attempt)
+    /// Hands claimed timers back, unfired, to be claimed again at once (each fenced by its attempt).
+    func release(_ claims: [TimerClaim]) async throws {
+        guard !claims.isEmpty else { return }
+        let ids = claims.map(\.id), attempts = claims.map(\.attempt)
         try await connection.query(
-            "UPDATE sla_timers SET state = 0, lease_owner = NULL, lease_until_ms = NULL WHERE id = \(id) AND attempt = \(attempt) AND state = 1",
+            """
+            UPDATE sla_timers t SET state = 0, lease_owner = NULL, lease_until_ms = NULL
+            FROM unnest(\(ids)::bigint[], \(attempts)::bigint[]) AS u(id, attempt)
+            WHERE t.id = u.id AND t.attempt = u.attempt AND t.state = 1
+            """,
             logger: logger
         )
     }

@@ -8,21 +8,25 @@ struct PostgresWebhookRows {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// Queues an event; an event id already queued is kept as it is (returns false).
-    func enqueue(_ event: WebhookEvent, now: UInt64) async throws -> Bool {
-        let body = ByteBuffer(bytes: event.body)
+    /// Queues `events` in one statement; an event id already queued is kept as it is. Returns
+    /// how many were queued.
+    func enqueue(_ events: [WebhookEvent], now: UInt64) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        let ids = events.map(\.eventID), endpoints = events.map(\.endpoint), types = events.map(\.type)
+        let bodies = events.map { ByteBuffer(bytes: $0.body) }
         let at = Int64(bitPattern: now)
-        let (id, endpoint, type) = (event.eventID, event.endpoint, event.type)
         let rows = try await connection.query(
             """
             INSERT INTO sla_webhooks (event_id, endpoint, type, body, state, attempts, next_attempt_ms, created_ms)
-            VALUES (\(id), \(endpoint), \(type), \(body), 0, 0, \(at), \(at))
+            SELECT i, e, t, b, 0, 0, \(at), \(at)
+            FROM unnest(\(ids)::text[], \(endpoints)::text[], \(types)::text[], \(bodies)::bytea[]) WITH ORDINALITY AS u(i, e, t, b, n)
+            ORDER BY n
             ON CONFLICT (event_id) DO NOTHING RETURNING id
             """,
             logger: logger
         )
-        var inserted = false
-        for try await _ in rows.decode(Int64.self) { inserted = true }
+        var inserted = 0
+        for try await _ in rows.decode(Int64.self) { inserted += 1 }
         return inserted
     }
 

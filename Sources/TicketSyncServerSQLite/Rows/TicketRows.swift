@@ -11,6 +11,24 @@ enum TicketRows {
         return try decode(data, id: id)
     }
 
+    /// The stored states of those of `tickets` the store holds, in one statement.
+    static func load(_ tickets: some Collection<TicketID>, _ db: Database) throws -> [TicketID: TicketState] {
+        guard !tickets.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db.makeStatement(sql: "SELECT id, state FROM tickets WHERE id IN (\(Array(repeating: "?", count: tickets.count).joined(separator: ", ")))"),
+            arguments: StatementArguments(tickets.map { Data($0.bytes) })
+        )
+        var states: [TicketID: TicketState] = [:]
+        for row in rows {
+            let bytes: Data = row[0]
+            guard let id = TicketID(bytes: [UInt8](bytes)) else {
+                throw ServerError(.storage, "a stored ticket id is damaged (\(bytes.count) bytes); restore the store from a backup")
+            }
+            states[id] = try decode(row[1], id: id)
+        }
+        return states
+    }
+
     /// A stored `state` column.
     static func decode(_ data: Data, id: TicketID) throws -> TicketState {
         do {

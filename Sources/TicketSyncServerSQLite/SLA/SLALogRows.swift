@@ -75,56 +75,101 @@ enum SLALogRows {
         return first
     }
 
-    /// The ticket's whole history with counted times, and its current state (also returned as
-    /// stored, for the writes that follow). Entries the engine has not read yet (only the
-    /// server's own, see `fireTimers`) count at their receipt time.
+    /// Each of `tickets`' whole history with counted times, and its current state (also
+    /// returned as stored, for the writes that follow). Entries the engine has not read yet
+    /// (only the server's own, see `fireTimers`) count at their receipt time. A ticket the store
+    /// does not hold gets an empty history and no state.
     ///
-    /// Only the entries past the ticket's line in `cache` are read and decoded; the history up to
-    /// `counted` (the engine's cursor: every entry up to it has its counted time) is kept there
-    /// for next time.
-    static func context(
-        of ticket: TicketID, cache: SLAHistoryCache, counted cursor: Int64, _ db: Database
-    ) throws -> (context: SLATicketContext, state: TicketState?) {
-        let cached = cache.history(of: ticket)
-        var history = cached?.entries ?? []
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT o.position, o.body, o.station, o.received_ms, c.counted_ms
-                FROM operations o LEFT JOIN sla_counted c ON c.position = o.position
-                WHERE o.ticket = ? AND o.position > ? ORDER BY o.position
-                """),
-            arguments: [Data(ticket.bytes), cached?.through ?? 0]
-        )
-        history.reserveCapacity(history.count + rows.count)
-        for row in rows {
-            let position: Int64 = row["position"]
-            let received = UInt64(bitPattern: row["received_ms"])
-            let counted: Int64? = row["counted_ms"]
-            history.append(SLALogEntry(
-                position: position, operation: try LogRows.decode(row["body"], at: position), station: row["station"],
-                receivedMillis: received, countedMillis: counted.map { UInt64(bitPattern: $0) } ?? received
-            ))
-        }
-        if !rows.isEmpty {
-            let settled = history.prefix { $0.position <= cursor }
-            if let last = settled.last, last.position > cached?.through ?? 0 {
-                cache.keep(Array(settled), of: ticket, through: last.position)
+    /// Only the entries past each ticket's line in `cache` are read and decoded; the history up
+    /// to `counted` (the engine's cursor: every entry up to it has its counted time) is kept
+    /// there for next time. Two statements per chunk of tickets: the entries by one join (each
+    /// ticket from its own start position), the states by one `IN` list.
+    static func contexts(
+        of tickets: [TicketID], cache: SLAHistoryCache, counted cursor: Int64, _ db: Database
+    ) throws -> [TicketID: TimerFiring.Ticket] {
+        var result: [TicketID: TimerFiring.Ticket] = [:]
+        result.reserveCapacity(tickets.count)
+        for chunk in tickets.chunked(Self.chunk) {
+            var cached: [TicketID: (entries: [SLALogEntry], through: Int64)] = [:]
+            var arguments: [any DatabaseValueConvertible] = []
+            arguments.reserveCapacity(chunk.count * 2)
+            for ticket in chunk {
+                let line = cache.history(of: ticket)
+                if let line { cached[ticket] = line }
+                arguments.append(Data(ticket.bytes))
+                arguments.append(line?.through ?? 0)
+            }
+            // CROSS JOIN keeps the wanted tickets as the outer loop, so each is one seek into
+            // operations_by_ticket from its own start.
+            let rows = try Row.fetchAll(
+                db.makeStatement(sql: """
+                    WITH wanted(ticket, after) AS (VALUES \(Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")))
+                    SELECT o.ticket, o.position, o.body, o.station, o.received_ms, c.counted_ms
+                    FROM wanted w CROSS JOIN operations o LEFT JOIN sla_counted c ON c.position = o.position
+                    WHERE o.ticket = w.ticket AND o.position > w.after
+                    """),
+                arguments: StatementArguments(arguments)
+            )
+            var fresh: [TicketID: [SLALogEntry]] = [:]
+            for row in rows {
+                let bytes: Data = row[0]
+                let position: Int64 = row[1]
+                guard let ticket = TicketID(bytes: [UInt8](bytes)) else {
+                    throw ServerError(.storage, "the log entry at position \(position) names a damaged ticket id; restore the store from a backup")
+                }
+                let received = UInt64(bitPattern: row[4])
+                let counted: Int64? = row[5]
+                fresh[ticket, default: []].append(SLALogEntry(
+                    position: position, operation: try LogRows.decode(row[2], at: position), station: row[3],
+                    receivedMillis: received, countedMillis: counted.map { UInt64(bitPattern: $0) } ?? received
+                ))
+            }
+            let states = try TicketRows.load(chunk, db)
+            for ticket in chunk {
+                var history = cached[ticket]?.entries ?? []
+                if let more = fresh[ticket] {
+                    history += more.sorted { $0.position < $1.position }
+                    let settled = history.prefix { $0.position <= cursor }
+                    if let last = settled.last, last.position > cached[ticket]?.through ?? 0 {
+                        cache.keep(Array(settled), of: ticket, through: last.position)
+                    }
+                }
+                let state = states[ticket]
+                let context = SLATicketContext(
+                    ticket: ticket, history: history, current: state.flatMap { $0.created != nil ? $0.view : nil },
+                    placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
+                )
+                result[ticket] = TimerFiring.Ticket(context: context, state: state)
             }
         }
-        let state = try TicketRows.load(ticket, db)
-        let current = state.flatMap { $0.created != nil ? $0.view : nil }
-        let context = SLATicketContext(
-            ticket: ticket, history: history, current: current,
-            placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
-        )
-        return (context, state)
+        return result
     }
 
-    /// Whether the ticket has station operations after `cursor` (not yet planned).
-    static func hasUnplanned(_ ticket: TicketID, after cursor: Int64, _ db: Database) throws -> Bool {
-        let statement = try db.cachedStatement(
-            sql: "SELECT EXISTS (SELECT 1 FROM operations WHERE ticket = ? AND position > ? AND station <> '')"
-        )
-        return try Bool.fetchOne(statement, arguments: [Data(ticket.bytes), cursor]) ?? false
+    /// Those of `tickets` that have station operations after `cursor` (not yet planned).
+    static func unplanned(_ tickets: Set<TicketID>, after cursor: Int64, _ db: Database) throws -> Set<TicketID> {
+        var found = Set<TicketID>()
+        for chunk in Array(tickets).chunked(Self.chunk) {
+            var arguments: [any DatabaseValueConvertible] = [cursor]
+            arguments += chunk.map { Data($0.bytes) }
+            let rows = try Data.fetchAll(
+                db.makeStatement(sql: """
+                    SELECT DISTINCT ticket FROM operations
+                    WHERE position > ? AND station <> '' AND ticket IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                    """),
+                arguments: StatementArguments(arguments)
+            )
+            for bytes in rows { if let ticket = TicketID(bytes: [UInt8](bytes)) { found.insert(ticket) } }
+        }
+        return found
+    }
+
+    /// The most tickets one statement names (two arguments each at most; SQLite allows 32,766).
+    static let chunk = 1_000
+}
+
+extension Array {
+    /// The array cut into consecutive pieces of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: Swift.max(1, size)).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -16,6 +16,8 @@ struct ServerWrites {
     /// The server's highest sequence number in the log, read once per transaction (the
     /// transaction is the only writer, so it stays true as this appends).
     private var lastSequence: UInt64?
+    /// States changed by ``make(_:on:now:_:)`` and not yet saved.
+    private var changed: [TicketID: TicketState] = [:]
 
     init(replica: ReplicaID) { self.replica = replica }
 
@@ -27,15 +29,33 @@ struct ServerWrites {
         guard var state = try known ?? TicketRows.load(ticket, db) else {
             throw ServerError(.storage, "the SLA engine tried to write to ticket \(ticket), which the store does not hold")
         }
+        let written = try make(payloads, on: &state, now: now, db).count
+        try saveStates(db)
+        return written
+    }
+
+    /// Makes `payloads` into operations on `state` and writes their log rows; the state is
+    /// saved by ``saveStates(_:)``, once per ticket however many writes it had. Returns the
+    /// operations as the log holds them.
+    mutating func make(_ payloads: [Payload], on state: inout TicketState, now: UInt64, _ db: Database) throws -> [SLALogEntry] {
+        guard !payloads.isEmpty else { return [] }
         var seq = try lastSequence ?? UInt64(bitPattern: try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT MAX(seq) FROM operations WHERE replica = ?"), arguments: [Int64(bitPattern: replica.rawValue)]
         ) ?? 0)
+        var entries: [SLALogEntry] = []
         for made in try ServerAuthored.make(payloads, on: &state, replica: replica, after: seq, now: now) {
-            _ = try LogRows.insert(made.operation, station: "", receivedMillis: now, before: made.before, after: made.after, db)
+            let position = try LogRows.insert(made.operation, station: "", receivedMillis: now, before: made.before, after: made.after, db)
+            entries.append(SLALogEntry(position: position, operation: made.operation, station: "", receivedMillis: now, countedMillis: now))
         }
         seq += UInt64(payloads.count)
         lastSequence = seq
-        try TicketRows.save(state, db)
-        return payloads.count
+        changed[state.id] = state
+        return entries
+    }
+
+    /// Saves the states ``make(_:on:now:_:)`` changed.
+    mutating func saveStates(_ db: Database) throws {
+        for state in changed.values { try TicketRows.save(state, db) }
+        changed = [:]
     }
 }

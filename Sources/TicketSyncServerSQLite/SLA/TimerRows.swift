@@ -5,46 +5,29 @@ internal import TicketSyncServer
 
 /// The `sla_timers` table.
 enum TimerRows {
-    /// Makes the ticket's open timers match `planned`: a wanted key that is pending or claimed is
-    /// moved (its attempt raised, which fences off an in-flight claim) if its due time or kind
-    /// changed; a cancelled one is revived; a new key is inserted; a done key stays done. An open
-    /// timer no longer wanted is cancelled, unless it is already due at `now` (then it fires and
-    /// its effect decides, on the ticket as it is then, whether anything is left to do).
+    /// Makes the ticket's open timers match `planned` (the rule is ``TimerChanges``).
     static func replace(ticket: TicketID, with planned: [PlannedTimer], now: UInt64, _ db: Database) throws {
         let ticketBytes = Data(ticket.bytes)
-        var wanted: [String: PlannedTimer] = [:]
-        for timer in planned { wanted[timer.key] = timer }
-        let rows = try Row.fetchAll(
+        let existing = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT id, key, kind, due_ms, state FROM sla_timers WHERE ticket = ?"), arguments: [ticketBytes]
         )
-        var existing = Set<String>()
-        for row in rows {
-            let id: Int64 = row["id"]
-            let key: String = row["key"]
-            let state = TimerState(code: row["state"])
-            let due = UInt64(bitPattern: row["due_ms"])
-            existing.insert(key)
-            if state == .done { continue }
-            if let timer = wanted[key] {
-                if state == .cancelled || due != timer.dueMillis || (row["kind"] as String) != timer.kind.rawValue {
-                    try db.cachedStatement(sql: """
-                            UPDATE sla_timers SET due_ms = ?, kind = ?, state = 0, attempt = attempt + 1,
-                                lease_owner = NULL, lease_until_ms = NULL WHERE id = ?
-                            """).execute(arguments: [Int64(bitPattern: timer.dueMillis), timer.kind.rawValue, id]
-                    )
-                }
-            } else if state != .cancelled && due > now {
-                try db.cachedStatement(sql: "UPDATE sla_timers SET state = 3, attempt = attempt + 1, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?").execute(arguments: [id]
-                )
-            }
+        .map { row in
+            StoredTimer(id: row[0], key: row[1], kind: row[2], dueMillis: UInt64(bitPattern: row[3]), state: TimerState(code: row[4]))
         }
-        let insert = try db.cachedStatement(
-            sql: "INSERT INTO sla_timers (ticket, key, kind, due_ms, state, attempt) VALUES (?, ?, ?, ?, 0, 0)"
-        )
-        for timer in planned where !existing.contains(timer.key) {
-            guard timer.key.utf8.count <= 200 else {
-                throw ServerError(.storage, "the SLA engine made a timer key of \(timer.key.utf8.count) bytes; the limit is 200")
-            }
+        let changes = try TimerChanges(existing: existing, planned: planned, now: now)
+        if changes.isEmpty { return }
+        for (id, timer) in changes.moved {
+            try db.cachedStatement(sql: """
+                UPDATE sla_timers SET due_ms = ?, kind = ?, state = 0, attempt = attempt + 1,
+                    lease_owner = NULL, lease_until_ms = NULL WHERE id = ?
+                """).execute(arguments: [Int64(bitPattern: timer.dueMillis), timer.kind.rawValue, id])
+        }
+        for id in changes.cancelled {
+            try db.cachedStatement(sql: "UPDATE sla_timers SET state = 3, attempt = attempt + 1, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?")
+                .execute(arguments: [id])
+        }
+        let insert = try db.cachedStatement(sql: "INSERT INTO sla_timers (ticket, key, kind, due_ms, state, attempt) VALUES (?, ?, ?, ?, 0, 0)")
+        for timer in changes.inserted {
             try insert.execute(arguments: [ticketBytes, timer.key, timer.kind.rawValue, Int64(bitPattern: timer.dueMillis)])
         }
     }
@@ -76,10 +59,21 @@ enum TimerRows {
         .sorted { ($0.dueMillis, $0.id) < ($1.dueMillis, $1.id) }
     }
 
-    /// Whether the timer is still claimed under `attempt`.
-    static func holds(_ claim: TimerClaim, _ db: Database) throws -> Bool {
-        let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM sla_timers WHERE id = ? AND state = 1 AND attempt = ?)")
-        return try Bool.fetchOne(statement, arguments: [claim.id, claim.attempt]) ?? false
+    /// Of `claims`, the timer ids still claimed under their attempt, one statement per chunk.
+    static func holding(_ claims: [TimerClaim], _ db: Database) throws -> Set<Int64> {
+        var held = Set<Int64>()
+        for chunk in claims.chunked(SLALogRows.chunk) {
+            let attempts = Dictionary(chunk.map { ($0.id, $0.attempt) }, uniquingKeysWith: { first, _ in first })
+            let rows = try Row.fetchAll(
+                db.makeStatement(sql: "SELECT id, attempt FROM sla_timers WHERE state = 1 AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))"),
+                arguments: StatementArguments(chunk.map(\.id))
+            )
+            for row in rows {
+                let id: Int64 = row[0]
+                if attempts[id] == row[1] { held.insert(id) }
+            }
+        }
+        return held
     }
 
     /// Completes a claimed timer (fenced by its attempt).
