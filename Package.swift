@@ -192,6 +192,8 @@ let package = Package(
                 "TicketSLA",
                 "TicketSyncServer",
                 "TicketSyncServerSQLite",
+                "TicketSyncServerPostgres",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import Logging
 import TicketModel
 import TicketSLA
 import TicketSyncServer
+import TicketSyncServerPostgres
 import TicketSyncServerSQLite
 
 /// `ticketsync-bench timers`: many timers falling due in the same second, fired through the
@@ -12,13 +14,15 @@ import TicketSyncServerSQLite
 struct TimerBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timers",
-        abstract: "Fire N timers due in the same second through the SQLite store; report durability time, lateness and memory.",
+        abstract: "Fire N timers due in the same second through the SQLite (or PostgreSQL) store; report durability time, lateness and memory.",
         discussion: """
             Loads N tickets (one station's creates, in batches), plans one timer per ticket, all due at the same \
             instant a few seconds ahead, then runs the scheduler's loop (claim a batch, fire it in one transaction) \
             from that instant until none is left. Each fired timer appends one server operation (an sla.* field) \
             and one webhook outbox row. Lateness of a timer = the commit of its batch minus its due time. \
-            With --pending M it then plans M more timers due in an hour and reports the process's peak RSS.
+            With --pending M it then plans M more timers due in an hour and reports the process's peak RSS. \
+            With --database URL the store is PostgreSQL instead: a fresh database is made on that server (createdb, as \
+            the URL's user) and the same steps run through the PostgreSQL store.
             """
     )
 
@@ -26,6 +30,8 @@ struct TimerBenchmark: AsyncParsableCommand {
     @Option(help: "Timers per claim and per firing transaction.") var batch = 500
     @Option(help: "Extra pending timers (due later) to hold while measuring memory; 0 to skip.") var pending = 0
     @Option(help: "Folder for the store; a temporary one if absent.") var home: String?
+    @Option(help: "A PostgreSQL URL whose user may create databases (postgres://USER@HOST:PORT/DB?sslmode=disable): run on PostgreSQL.")
+    var database: String?
 
     /// One timer per ticket, all due at `due`; firing writes one field and queues one event.
     struct BenchDecider: SLADecider {
@@ -45,10 +51,45 @@ struct TimerBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let database { return try await runOnPostgres(database) }
         let folder = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("ticketsync-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if home == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let store = try SQLiteServerStore(path: folder + "/server.sqlite")
+        try Measure.printJSON(try await measure(store, backEnd: "sqlite") { due in
+            let harness = try DatabaseQueue(path: folder + "/server.sqlite")
+            try await harness.write { db in try db.execute(sql: "UPDATE sla_timers SET due_ms = ? WHERE state = 0", arguments: [Int64(due)]) }
+            try harness.close()
+        })
+    }
+
+    /// The same steps on a fresh PostgreSQL database, the store's pool running beside them.
+    func runOnPostgres(_ database: String) async throws {
+        guard let url = URLComponents(string: database), let host = url.host, let user = url.user else {
+            throw BenchFailure("--database '\(database)' is not postgres://USER@HOST:PORT/DB")
+        }
+        let name = "ticketsync_bench_timers_\(UUID().uuidString.prefix(8).lowercased())"
+        let made = try runTool(try NodesBenchmark.postgresTool("createdb"), ["-h", host, "-p", String(url.port ?? 5432), "-U", user, name], timeout: 60)
+        guard made.status == 0 else { throw BenchFailure("createdb \(name) failed: \(made.stderr)") }
+        var target = url
+        target.path = "/" + name
+        let address = target.string ?? ""
+        let store = PostgresServerStore(database: try DatabaseURL(parsing: address), logger: Logger(label: "bench"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await store.open()
+            let result = try await measure(store, backEnd: "postgresql") { due in
+                let psql = try NodesBenchmark.postgresTool("psql")
+                let moved = try runTool(psql, ["-X", "-q", "-d", address, "-c", "UPDATE sla_timers SET due_ms = \(due) WHERE state = 0"], timeout: 120)
+                guard moved.status == 0 else { throw BenchFailure("psql failed: \(moved.stderr)") }
+            }
+            try Measure.printJSON(result)
+        }
+    }
+
+    /// Loads, plans, moves every timer to one instant with `moveDue`, fires; returns the figures.
+    func measure(_ store: any ServerStore & SLAStore, backEnd: String, moveDue: (UInt64) async throws -> Void) async throws -> [String: Any] {
         let replica = ReplicaID(0xBE7C)
         try await store.addStation(name: "bench", tokenHash: Array(repeating: 7, count: 32), scopes: [.all], createdMillis: systemMillis())
         _ = try await store.bind(station: "bench", to: replica)
@@ -87,9 +128,7 @@ struct TimerBenchmark: AsyncParsableCommand {
         }
         let planSeconds = Date().timeIntervalSince(planStart)
         let due = systemMillis() + 2_000
-        let harness = try DatabaseQueue(path: folder + "/server.sqlite")
-        try await harness.write { db in try db.execute(sql: "UPDATE sla_timers SET due_ms = ? WHERE state = 0", arguments: [Int64(due)]) }
-        try harness.close()
+        try await moveDue(due)
         try await Task.sleep(for: .milliseconds(Int64(due - systemMillis())))
 
         // Fire: the scheduler's loop.
@@ -108,7 +147,7 @@ struct TimerBenchmark: AsyncParsableCommand {
         let status = try await store.slaStatus()
 
         var result: [String: Any] = [
-            "timers": count, "batch": batch, "fired": fired, "load_seconds": Measure.rounded(loadSeconds, 2),
+            "back_end": backEnd, "timers": count, "batch": batch, "fired": fired, "load_seconds": Measure.rounded(loadSeconds, 2),
             "plan_seconds": Measure.rounded(planSeconds, 2), "seconds_until_all_durable": Measure.rounded(allDurable, 3),
             "timers_per_second": Measure.rounded(Double(fired) / max(allDurable, 0.001), 0),
             "lateness_ms": Measure.percentiles(lateness), "timers_done": status.done, "webhooks_queued": status.webhooksPending,
@@ -129,6 +168,6 @@ struct TimerBenchmark: AsyncParsableCommand {
             result["peak_rss_mib_before_pending"] = Measure.rounded(before, 1)
             result["peak_rss_mib_with_pending"] = Measure.rounded(Measure.peakRSSMiB(), 1)
         }
-        try Measure.printJSON(result)
+        return result
     }
 }
