@@ -104,7 +104,7 @@ enum LogRows {
 
     /// How the log stores one operation.
     static func body(of op: TicketOperation) -> ByteBuffer {
-        ByteBuffer(bytes: OperationCodec.encode(sortedByID: [op]))
+        ByteBuffer(bytes: OperationCodec.encodeOne(op))
     }
 
     /// Writes `rows` (the caller holds the `log_head` lock and moves it afterwards) in one

@@ -23,7 +23,7 @@ enum LogRows {
             """)
         try statement.execute(arguments: [
             Int64(bitPattern: op.id.replica.rawValue), Int64(bitPattern: op.id.seq), Data(op.ticket.bytes),
-            Data(OperationCodec.encode(sortedByID: [op])), station, Int64(bitPattern: receivedMillis),
+            Data(OperationCodec.encodeOne(op)), station, Int64(bitPattern: receivedMillis),
             before != nil, before?.site, before?.team, after.site, after.team,
         ])
         return db.lastInsertedRowID
