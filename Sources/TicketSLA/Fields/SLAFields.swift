@@ -107,26 +107,47 @@ public enum SLAFields {
             declaredBreachMillis = clock.declaredBreachMillis
         }
 
+        /// Reads a record's text (`state=…;cycle=…;…`): the keys in any order, unknown ones
+        /// ignored, the last of a repeated key kept. Parsed on every plan for every clock record
+        /// in a ticket's history, so it reads the pairs in place with no dictionary.
         init?(parsing text: String) {
-            var values: [Substring: UInt64] = [:]
             var stateName: Substring?
+            var target: UInt64?
+            var cycle: UInt64?, elapsed: UInt64?, paused: UInt64?, started: UInt64?
+            var stopped: UInt64?, due: UInt64?, warning: UInt64?, declared: UInt64?
             for pair in text.split(separator: ";") {
                 guard let equals = pair.firstIndex(of: "=") else { continue }
                 let key = pair[..<equals]
                 let value = pair[pair.index(after: equals)...]
-                if key == "state" { stateName = value } else if let number = UInt64(value) { values[key] = number }
+                if key == "state" {
+                    stateName = value
+                    continue
+                }
+                guard let number = UInt64(value) else { continue }
+                switch key {
+                case "target": target = number
+                case "cycle": cycle = number
+                case "elapsed": elapsed = number
+                case "paused": paused = number
+                case "started": started = number
+                case "stopped": stopped = number
+                case "due": due = number
+                case "warning": warning = number
+                case "declared": declared = number
+                default: continue
+                }
             }
-            guard let stateName, let state = SLAClockState(named: stateName), let target = values["target"] else { return nil }
+            guard let stateName, let state = SLAClockState(named: stateName), let target else { return nil }
             self.state = state
-            cycle = Int(clamping: values["cycle"] ?? 1)
+            self.cycle = Int(clamping: cycle ?? 1)
             self.target = target
-            elapsed = values["elapsed"] ?? 0
-            paused = values["paused"] ?? 0
-            started = values["started"] ?? 0
-            stopped = values["stopped"]
-            due = values["due"]
-            warning = values["warning"]
-            declaredBreachMillis = values["declared"]
+            self.elapsed = elapsed ?? 0
+            self.paused = paused ?? 0
+            self.started = started ?? 0
+            self.stopped = stopped
+            self.due = due
+            self.warning = warning
+            self.declaredBreachMillis = declared
         }
 
         var text: String {
