@@ -24,6 +24,7 @@ import Yams
 ///     webhook_retry_base_ms: 1000    # the first retry's delay; doubles, with jitter
 ///     webhook_timeout_ms: 10000      # one attempt, connecting included
 ///     sla_lease_ms: 30000            # a node's claim on due timers; then another node may take them
+///     sla_plan_delay_ms: 1000        # planning lets appends go first for at most this long; 0: never waits
 struct ConfigFile: Equatable {
     var dataDirectory: String?
     var database: String?
@@ -40,11 +41,12 @@ struct ConfigFile: Equatable {
     var webhookRetryBaseMillis: Int?
     var webhookTimeoutMillis: Int?
     var slaLeaseMillis: Int?
+    var slaPlanDelayMillis: Int?
 
     static let keys = [
         "data_dir", "database", "listen", "certificate", "key", "log_level", "max_message_bytes", "max_batch_operations", "policy",
         "sla_time_rule", "webhooks", "webhook_max_attempts", "webhook_retry_base_ms", "webhook_timeout_ms",
-        "sla_lease_ms",
+        "sla_lease_ms", "sla_plan_delay_ms",
     ]
 
     /// Reads and checks a configuration file.
@@ -105,6 +107,7 @@ struct ConfigFile: Equatable {
             case "webhook_retry_base_ms": config.webhookRetryBaseMillis = try number()
             case "webhook_timeout_ms": config.webhookTimeoutMillis = try number()
             case "sla_lease_ms": config.slaLeaseMillis = try number()
+            case "sla_plan_delay_ms": config.slaPlanDelayMillis = try number()
             default: config.maxBatchOperations = try number()
             }
         }

@@ -50,6 +50,12 @@ enum SLAOptions {
             }
             settings.leaseMillis = UInt64(lease)
         }
+        if let delay = file.slaPlanDelayMillis {
+            guard (0...60_000).contains(delay) else {
+                throw ServerError(.invalidArgument, "sla_plan_delay_ms \(delay) is outside 0...60000")
+            }
+            settings.maxPlanDelayMillis = UInt64(delay)
+        }
         return settings
     }
 }

@@ -11,6 +11,7 @@ import Testing
             ("max_message_bytes: lots\n", "1: 'max_message_bytes' takes a whole number"),
             ("- just\n- a list\n", "expected key: value lines"),
             ("listen: nowhere\n", "--listen 'nowhere' is not HOST:PORT"),
+            ("sla_plan_delay_ms: 90000\n", "sla_plan_delay_ms 90000 is outside 0...60000"),
         ]
         for (index, (text, expected)) in cases.enumerated() {
             let path = folder.path("c\(index).yaml")

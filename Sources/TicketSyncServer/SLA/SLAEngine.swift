@@ -25,14 +25,28 @@ public struct SLAEngine: Service {
         public var leaseMillis: UInt64
         /// This node's name in claims.
         public var owner: String
+        /// Planning waits until stations and integrations have appended nothing for this long
+        /// (milliseconds): it shares the store's one writer with their appends, whose
+        /// acknowledgements should not queue behind it (0: no waiting).
+        public var appendQuietMillis: UInt64
+        /// …but a round starts planning at most this long after it woke (milliseconds), however
+        /// busy the appends are: under steady load each ticket is then planned once for all its
+        /// changes of that interval, and the SLA fields and decisions lag by at most about this.
+        public var maxPlanDelayMillis: UInt64
 
-        /// Defaults: bounded time, 500 entries and 500 timers per transaction, 30 s leases.
-        public init(timeRule: CountedTimeRule = .bounded, planBatch: Int = 500, fireBatch: Int = 500, leaseMillis: UInt64 = 30_000, owner: String = "node") {
+        /// Defaults: bounded time, 500 entries and 500 timers per transaction, 30 s leases;
+        /// planning waits for 25 ms without appends, at most 1 s.
+        public init(
+            timeRule: CountedTimeRule = .bounded, planBatch: Int = 500, fireBatch: Int = 500, leaseMillis: UInt64 = 30_000, owner: String = "node",
+            appendQuietMillis: UInt64 = 25, maxPlanDelayMillis: UInt64 = 1_000
+        ) {
             self.timeRule = timeRule
             self.planBatch = planBatch
             self.fireBatch = fireBatch
             self.leaseMillis = leaseMillis
             self.owner = owner
+            self.appendQuietMillis = appendQuietMillis
+            self.maxPlanDelayMillis = maxPlanDelayMillis
         }
     }
 
@@ -129,10 +143,24 @@ public struct SLAEngine: Service {
         _ = count
     }
 
-    /// Plans until caught up, then fires every due timer.
+    /// Waits while appends keep coming (one less than ``Settings/appendQuietMillis`` ago), but
+    /// not past `latest`.
+    func yieldToAppends(until latest: ContinuousClock.Instant) async {
+        let quiet = Duration.milliseconds(settings.appendQuietMillis)
+        while let since = hub.sinceLastAppend, since < quiet, !Task.isCancelled {
+            let left = latest - ContinuousClock.now
+            if left <= .zero { return }
+            try? await Task.sleep(for: min(quiet - since, left))
+        }
+    }
+
+    /// Plans until caught up (letting appends go first, within ``Settings/maxPlanDelayMillis``),
+    /// then fires every due timer.
     func round() async throws(ServerError) {
         if let presence, let stations { presence.update(try await stations.stations()) }
+        let latest = ContinuousClock.now + .milliseconds(settings.maxPlanDelayMillis)
         while !Task.isCancelled {
+            await yieldToAppends(until: latest)
             let report = try await store.planSLA(limit: settings.planBatch, rule: settings.timeRule, now: now(), decider: decider)
             if report.operations > 0 { hub.notify() }
             if report.caughtUp { break }

@@ -31,7 +31,10 @@ enum SLAServices {
         let webhooks = Wakeup()
         let engine = SLAEngine(
             store: slaStore, decider: decider, hub: hub, webhooks: webhooks,
-            settings: SLAEngine.Settings(timeRule: settings.timeRule, leaseMillis: settings.leaseMillis, owner: nodeName), presence: presence, stations: store, now: now, logger: logger
+            settings: SLAEngine.Settings(
+                timeRule: settings.timeRule, leaseMillis: settings.leaseMillis, owner: nodeName,
+                appendQuietMillis: settings.maxPlanDelayMillis == 0 ? 0 : 25, maxPlanDelayMillis: settings.maxPlanDelayMillis
+            ), presence: presence, stations: store, now: now, logger: logger
         )
         let sender = WebhookSender(store: slaStore, endpoints: settings.webhooks, retry: settings.retry, wakeup: webhooks, now: now, logger: logger)
         return [engine, sender]

@@ -6,6 +6,9 @@ public final class LogHub: Sendable {
     private let waiters = Mutex<[UInt64: AsyncStream<Void>.Continuation]>([:])
     private let next = Atomic<UInt64>(0)
     private let generations = Atomic<UInt64>(0)
+    private let origin = ContinuousClock.now
+    /// Nanoseconds from `origin` to the last ``appended()``; -1 for none.
+    private let lastAppend = Atomic<Int64>(-1)
 
     /// Creates a hub with no sessions.
     public init() {}
@@ -27,6 +30,22 @@ public final class LogHub: Sendable {
     public func notify() {
         generations.add(1, ordering: .sequentiallyConsistent)
         for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
+    }
+
+    /// Records that stations' or an integration's operations were just appended, then wakes
+    /// every session. The SLA engine reads it to let such appends go first (see
+    /// ``SLAEngine/Settings/appendQuietMillis``).
+    public func appended() {
+        let elapsed = ContinuousClock.now - origin
+        lastAppend.store(elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000, ordering: .relaxed)
+        notify()
+    }
+
+    /// How long ago the last ``appended()`` was (nil: never).
+    package var sinceLastAppend: Duration? {
+        let last = lastAppend.load(ordering: .relaxed)
+        guard last >= 0 else { return nil }
+        return (ContinuousClock.now - origin) - .nanoseconds(last)
     }
 
     /// How many times the log may have grown: a window read at a lower generation that reached
