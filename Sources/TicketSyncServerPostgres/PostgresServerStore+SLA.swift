@@ -39,11 +39,14 @@ extension PostgresServerStore: SLAStore {
             let timers = PostgresTimerRows(connection: connection, logger: logger)
             let cursor = try await log.cursor()
             let consumed = try await log.consume(after: cursor, limit: max(1, limit), rule: rule)
-            let read = try await log.contexts(of: Set(consumed.tickets))
+            // A ticket with entries past this step is planned by the step that reads its last one.
+            let later = try await log.entries(among: Set(consumed.tickets), after: consumed.last, stationsOnly: false)
+            let due = consumed.tickets.filter { !later.contains($0) }
+            let read = try await log.contexts(of: Set(due))
             var planned: [(ticket: TicketID, payloads: [Payload])] = []
             var timerPlans: [TicketID: [PlannedTimer]] = [:]
             var facts: [TicketID: TicketFacts] = [:]
-            for ticket in consumed.tickets {
+            for ticket in due {
                 guard let context = read[ticket]?.context else { continue }
                 let plan = try decider.plan(context, now: now)
                 if !plan.writes.isEmpty { planned.append((ticket, plan.writes)) }
@@ -167,7 +170,7 @@ extension PostgresServerStore: SLAStore {
             // memory in order, then the writes go out, a few statements in all.
             let cursor = try await log.cursor()
             let held = try await timers.holding(claims)
-            let unplanned = try await log.unplanned(Set(claims.filter { held.contains($0.id) }.map(\.ticket)), after: cursor)
+            let unplanned = try await log.entries(among: Set(claims.filter { held.contains($0.id) }.map(\.ticket)), after: cursor, stationsOnly: true)
             let split = TimerFiring.split(claims, held: held, unplanned: unplanned)
             try await timers.release(split.deferred)
             var tickets = try await log.contexts(of: Set(split.firing.map(\.ticket)))

@@ -17,8 +17,13 @@ extension SQLiteServerStore: SLAStore {
             let consumed = try SLALogRows.consume(after: cursor, limit: max(1, limit), rule: rule, db)
             var operations = 0
             var writes = ServerWrites(replica: replica)
-            let read = try SLALogRows.contexts(of: consumed.tickets, cache: cache, counted: consumed.last, db)
-            for ticket in consumed.tickets {
+            // A ticket with entries past this step is planned by the step that reads its last
+            // one: planning it now would be overwritten then (and, behind a long push, would
+            // decode the ticket's newer entries once per step).
+            let later = try SLALogRows.entries(among: Set(consumed.tickets), after: consumed.last, stationsOnly: false, db)
+            let planned = consumed.tickets.filter { !later.contains($0) }
+            let read = try SLALogRows.contexts(of: planned, cache: cache, counted: consumed.last, db)
+            for ticket in planned {
                 guard let (context, state) = read[ticket].map({ ($0.context, $0.state) }) else { continue }
                 let plan = try decider.plan(context, now: now)
                 operations += try writes.append(plan.writes, to: ticket, state: state, now: now, db)
@@ -106,7 +111,9 @@ extension SQLiteServerStore: SLAStore {
             // memory in order; the writes follow, each ticket's state saved once.
             let cursor = try SLALogRows.cursor(db)
             let held = try TimerRows.holding(claims, db)
-            let unplanned = try SLALogRows.unplanned(Set(claims.filter { held.contains($0.id) }.map(\.ticket)), after: cursor, db)
+            let unplanned = try SLALogRows.entries(
+                among: Set(claims.filter { held.contains($0.id) }.map(\.ticket)), after: cursor, stationsOnly: true, db
+            )
             let split = TimerFiring.split(claims, held: held, unplanned: unplanned)
             for claim in split.deferred { try TimerRows.release(claim, db) }
             var seen = Set<TicketID>()

@@ -73,4 +73,28 @@ struct CountingDecider: SLADecider {
         #expect(try await store.timers(of: ticket(3)).compactMap(\.outcome).sorted() == ["step 1 after none", "step 2 after 1"])
         #expect(try await store.slaStatus().webhooksPending == 4)
     }
+
+    @Test(arguments: StoreBackEnd.all) func aTicketIsPlannedByTheStepThatReadsItsLastEntry(_ backEnd: StoreBackEnd) async throws {
+        let location = try await backEnd.makeLocation()
+        let store = try await TimerStoreTests.open(location)
+        var script = OperationScript(replica: ReplicaID(0x62))
+        let station = try await addBoundStation(store, "desk", replica: script.replica)
+        let ops = [
+            script.create(ticket(1), site: "DFW1"), script.next(.comment(body: "Noted", visibility: .internal), on: ticket(1)),
+            script.create(ticket(2), site: "DFW1"),
+        ]
+        _ = try await store.append(ops, from: station, at: script.receivedMillis)
+        let decider = ScriptedDecider()
+        // The first step reads ticket 1's create only: its comment comes later, so it waits.
+        let first = try await store.planSLA(limit: 1, rule: .bounded, now: script.receivedMillis, decider: decider)
+        #expect(first.entries == 1 && !first.caughtUp)
+        #expect(try await store.timers(of: ticket(1)).isEmpty)
+        // The step that reads the comment plans it, on its whole history; ticket 2 after it.
+        _ = try await store.planSLA(limit: 1, rule: .bounded, now: script.receivedMillis, decider: decider)
+        #expect(try await store.timers(of: ticket(1)).map(\.key) == ["breach/first_response"])
+        #expect(try await store.timers(of: ticket(2)).isEmpty)
+        _ = try await store.planSLA(limit: 1, rule: .bounded, now: script.receivedMillis, decider: decider)
+        #expect(try await store.timers(of: ticket(2)).count == 1)
+        #expect(try await store.slaStatus().pending == 2)
+    }
 }

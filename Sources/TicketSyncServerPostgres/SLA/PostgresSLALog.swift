@@ -142,12 +142,16 @@ struct PostgresSLALog {
         return contexts
     }
 
-    /// Those of `tickets` that have station operations after `cursor` (not yet planned), in one query.
-    func unplanned(_ tickets: Set<TicketID>, after cursor: Int64) async throws -> Set<TicketID> {
+    /// Those of `tickets` that have log entries after `cursor` (with `stationsOnly`, only station
+    /// operations: the ones the planner has not seen that could change a timer), in one query.
+    func entries(among tickets: Set<TicketID>, after cursor: Int64, stationsOnly: Bool) async throws -> Set<TicketID> {
         guard !tickets.isEmpty else { return [] }
         let ids = tickets.map { ByteBuffer(bytes: $0.bytes) }
         let rows = try await connection.query(
-            "SELECT DISTINCT ticket FROM operations WHERE ticket = ANY(\(ids)::bytea[]) AND position > \(cursor) AND station <> ''",
+            """
+            SELECT DISTINCT ticket FROM operations
+            WHERE ticket = ANY(\(ids)::bytea[]) AND position > \(cursor) AND (station <> '' OR NOT \(stationsOnly))
+            """,
             logger: logger
         )
         var found = Set<TicketID>()

@@ -145,8 +145,9 @@ enum SLALogRows {
         return result
     }
 
-    /// Those of `tickets` that have station operations after `cursor` (not yet planned).
-    static func unplanned(_ tickets: Set<TicketID>, after cursor: Int64, _ db: Database) throws -> Set<TicketID> {
+    /// Those of `tickets` that have log entries after `cursor` (with `stationsOnly`, only
+    /// station operations: the ones the planner has not seen that could change a timer).
+    static func entries(among tickets: Set<TicketID>, after cursor: Int64, stationsOnly: Bool, _ db: Database) throws -> Set<TicketID> {
         var found = Set<TicketID>()
         for chunk in Array(tickets).chunked(Self.chunk) {
             var arguments: [any DatabaseValueConvertible] = [cursor]
@@ -154,7 +155,8 @@ enum SLALogRows {
             let rows = try Data.fetchAll(
                 db.makeStatement(sql: """
                     SELECT DISTINCT ticket FROM operations
-                    WHERE position > ? AND station <> '' AND ticket IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                    WHERE position > ?\(stationsOnly ? " AND station <> ''" : "")
+                        AND ticket IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
                     """),
                 arguments: StatementArguments(arguments)
             )
