@@ -242,6 +242,24 @@ final class BenchServer: @unchecked Sendable {
     }
 
     /// `ticketsyncd status --data-dir DIR --json`: the digest and the number of operations.
+    /// Waits (at most `timeout` seconds) until the server's SLA engine has planned the whole log
+    /// (its cursor at the last of the log's dense positions): it lets appends go first, so it
+    /// runs up to a second behind a push.
+    func waitForSLA(timeout: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let result = try runTool(binary, ["status", "--data-dir", dataDirectory, "--json"], timeout: 600)
+            if let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+                let operations = (object["operations"] as? NSNumber)?.intValue,
+                let cursor = ((object["sla"] as? [String: Any])?["cursor"] as? NSNumber)?.intValue, cursor >= operations
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw BenchFailure("the server's SLA engine did not catch up with the log within \(Int(timeout)) s")
+    }
+
     func status() throws -> (digest: String, operations: Int) {
         let result = try runTool(binary, ["status", "--data-dir", dataDirectory, "--json"], timeout: 600)
         guard result.status == 0,

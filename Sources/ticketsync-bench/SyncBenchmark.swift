@@ -190,6 +190,10 @@ struct SyncBenchmark: AsyncParsableCommand {
         let ackSeconds = Double((acknowledgedAt.current ?? end) - start) / 1e9
         let roundSeconds = Double(end - start) / 1e9
 
+        // The SLA engine answers the push with sla.* writes a little later (it lets appends go
+        // first): once it has caught up, one more round brings them, then the digests compare.
+        try await context.server.waitForSLA()
+        _ = try await context.sync(station)
         let server = try context.server.status()
         var result: [String: Any] = [
             "operations": built.made,
@@ -381,6 +385,9 @@ struct SyncBenchmark: AsyncParsableCommand {
             result["filler_build_seconds"] = Measure.rounded(seconds, 3)
             server = try context.server.status()
         }
+        // Whatever the SLA engine writes in answer to the filler goes in before the timing starts.
+        try await context.server.waitForSLA()
+        server = try context.server.status()
         let station = try context.makeStation("download")
         let loBefore = LoopbackCounters.read()
         let relayBefore = context.relay?.counts
