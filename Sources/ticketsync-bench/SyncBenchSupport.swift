@@ -246,15 +246,21 @@ final class BenchServer: @unchecked Sendable {
     /// (its cursor at the last of the log's dense positions): it lets appends go first, so it
     /// runs up to a second behind a push.
     func waitForSLA(timeout: Double = 30) async throws {
+        // `status` reads its counts and the cursor one after the other: two caught-up readings
+        // of the same log size in a row count as caught up.
         let deadline = Date().addingTimeInterval(timeout)
+        var previous: Int?
         while Date() < deadline {
             let result = try runTool(binary, ["status", "--data-dir", dataDirectory, "--json"], timeout: 600)
             if let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                 let operations = (object["operations"] as? NSNumber)?.intValue,
                 let cursor = ((object["sla"] as? [String: Any])?["cursor"] as? NSNumber)?.intValue, cursor >= operations
             {
-                return
+                if previous == operations { return }
+                previous = operations
+                continue
             }
+            previous = nil
             try await Task.sleep(for: .milliseconds(200))
         }
         throw BenchFailure("the server's SLA engine did not catch up with the log within \(Int(timeout)) s")

@@ -157,7 +157,16 @@ final class ServerProcess: @unchecked Sendable {
     /// `ticketsyncd status --json` → the digest.
     /// The digest, and whether the SLA engine has planned every log entry (its cursor is at the
     /// log's end, so it has nothing left to write until something new arrives or a timer falls due).
+    /// The store's digest, and whether the SLA engine had planned the whole log. `status` reads
+    /// its counts, digest and cursor one after the other, not in one snapshot, so an engine
+    /// write can fall between them: two reads that agree are what counts as settled.
     func settledDigest() throws -> (digest: String, slaCaughtUp: Bool) {
+        let first = try statusReading()
+        let second = try statusReading()
+        return (second.digest, first.caughtUp && second.caughtUp && first.digest == second.digest)
+    }
+
+    private func statusReading() throws -> (digest: String, caughtUp: Bool) {
         let result = try run(binary, ["status", "--json"] + storeArguments)
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
