@@ -35,10 +35,10 @@ public struct SLAEngine: Service {
         public var maxPlanDelayMillis: UInt64
 
         /// Defaults: bounded time, 500 entries and 500 timers per transaction, 30 s leases;
-        /// planning waits for 25 ms without appends, at most 1 s.
+        /// planning waits for 250 ms without appends, at most 1 s.
         public init(
             timeRule: CountedTimeRule = .bounded, planBatch: Int = 500, fireBatch: Int = 500, leaseMillis: UInt64 = 30_000, owner: String = "node",
-            appendQuietMillis: UInt64 = 25, maxPlanDelayMillis: UInt64 = 1_000
+            appendQuietMillis: UInt64 = 250, maxPlanDelayMillis: UInt64 = 1_000
         ) {
             self.timeRule = timeRule
             self.planBatch = planBatch
