@@ -25,9 +25,10 @@ public struct SLAEngine: Service {
         public var leaseMillis: UInt64
         /// This node's name in claims.
         public var owner: String
-        /// Planning waits until stations and integrations have appended nothing for this long
-        /// (milliseconds): it shares the store's one writer with their appends, whose
-        /// acknowledgements should not queue behind it (0: no waiting).
+        /// While stations and integrations append in quick succession (two appends less than this
+        /// apart), planning waits until they have appended nothing for this long (milliseconds):
+        /// it shares the store's one writer with their appends, whose acknowledgements should not
+        /// queue behind it (0: no waiting).
         public var appendQuietMillis: UInt64
         /// …but a round starts planning at most this long after it woke (milliseconds), however
         /// busy the appends are: under steady load each ticket is then planned once for all its
@@ -143,16 +144,24 @@ public struct SLAEngine: Service {
         _ = count
     }
 
-    /// Waits while appends keep coming (one less than ``Settings/appendQuietMillis`` ago), but
-    /// not past `latest`.
+    /// Waits while appends keep coming, but not past `latest`: while the last append is less
+    /// than ``Settings/appendQuietMillis`` old and either came less than that after the one
+    /// before or was a bulk one (``bulkAppend`` operations or more: a push that has more
+    /// batches behind it). A lone small append (an agent's edit) is planned at once, so the
+    /// station's session usually receives the server's answer before it ends.
     func yieldToAppends(until latest: ContinuousClock.Instant) async {
         let quiet = Duration.milliseconds(settings.appendQuietMillis)
-        while let since = hub.sinceLastAppend, since < quiet, !Task.isCancelled {
+        while let pace = hub.appendPace, pace.sinceLast < quiet, pace.size >= Self.bulkAppend || (pace.gap.map { $0 < quiet } ?? false),
+            !Task.isCancelled
+        {
             let left = latest - ContinuousClock.now
             if left <= .zero { return }
-            try? await Task.sleep(for: min(quiet - since, left))
+            try? await Task.sleep(for: min(quiet - pace.sinceLast, left))
         }
     }
+
+    /// An append of this many operations or more is taken for part of a bulk push.
+    static let bulkAppend = 100
 
     /// Plans until caught up (letting appends go first, within ``Settings/maxPlanDelayMillis``),
     /// then fires every due timer.

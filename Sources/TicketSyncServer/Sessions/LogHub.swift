@@ -7,8 +7,10 @@ public final class LogHub: Sendable {
     private let next = Atomic<UInt64>(0)
     private let generations = Atomic<UInt64>(0)
     private let origin = ContinuousClock.now
-    /// Nanoseconds from `origin` to the last ``appended()``; -1 for none.
+    /// Nanoseconds from `origin` to the last ``appended(_:)`` and to the one before; -1 for none.
     private let lastAppend = Atomic<Int64>(-1)
+    private let previousAppend = Atomic<Int64>(-1)
+    private let lastAppendSize = Atomic<Int>(0)
 
     /// Creates a hub with no sessions.
     public init() {}
@@ -32,20 +34,25 @@ public final class LogHub: Sendable {
         for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
     }
 
-    /// Records that stations' or an integration's operations were just appended, then wakes
+    /// Records that `operations` of stations or an integration were just appended, then wakes
     /// every session. The SLA engine reads it to let such appends go first (see
     /// ``SLAEngine/Settings/appendQuietMillis``).
-    public func appended() {
+    public func appended(_ operations: Int) {
+        lastAppendSize.store(operations, ordering: .relaxed)
         let elapsed = ContinuousClock.now - origin
-        lastAppend.store(elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000, ordering: .relaxed)
+        let now = elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000
+        previousAppend.store(lastAppend.exchange(now, ordering: .relaxed), ordering: .relaxed)
         notify()
     }
 
-    /// How long ago the last ``appended()`` was (nil: never).
-    package var sinceLastAppend: Duration? {
+    /// How long ago the last ``appended(_:)`` was, how long before it the one before came (nil
+    /// for the first), and how many operations it appended.
+    package var appendPace: (sinceLast: Duration, gap: Duration?, size: Int)? {
         let last = lastAppend.load(ordering: .relaxed)
+        let previous = previousAppend.load(ordering: .relaxed)
         guard last >= 0 else { return nil }
-        return (ContinuousClock.now - origin) - .nanoseconds(last)
+        let gap: Duration? = previous >= 0 ? .nanoseconds(max(0, last - previous)) : nil
+        return ((ContinuousClock.now - origin) - .nanoseconds(last), gap, lastAppendSize.load(ordering: .relaxed))
     }
 
     /// How many times the log may have grown: a window read at a lower generation that reached

@@ -229,7 +229,7 @@ public struct SyncSessionRunner: Sendable {
             let elapsed = ContinuousClock.now - started
             ServerMetrics.shared.pushLatency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             ServerMetrics.shared.operationsAccepted(result.accepted, source: "station")
-            if result.accepted > 0 { hub.appended() }
+            if result.accepted > 0 { hub.appended(result.accepted) }
             var rejectedBySeq: [UInt64: ServerFrame.Rejection] = [:]
             for rejection in result.rejected {
                 rejectedBySeq[rejection.seq] = .init(seq: rejection.seq, code: rejection.code, message: rejection.message)
