@@ -165,7 +165,7 @@ actor IntegrationWriter {
         }
         nextSequence[replica] = seq
         ServerMetrics.shared.operationsAccepted(result.accepted, source: "api")
-        if result.accepted > 0 { hub.appended(result.accepted) }
+        if result.accepted > 0 { hub.notify() }
         var refused: [UInt64: (code: String, message: String)] = [:]
         for rejection in result.rejected { refused[rejection.seq] = (rejection.code, rejection.message) }
         for entry in made {

@@ -25,7 +25,7 @@ public struct SLAEngine: Service {
         public var leaseMillis: UInt64
         /// This node's name in claims.
         public var owner: String
-        /// While stations and integrations append in quick succession (two appends less than this
+        /// While stations push in quick succession (two appends less than this
         /// apart), planning waits until they have appended nothing for this long (milliseconds):
         /// it shares the store's one writer with their appends, whose acknowledgements should not
         /// queue behind it (0: no waiting).

@@ -16,7 +16,7 @@ public struct SLASettings: Sendable {
     /// How long a node's claim on due timers holds (milliseconds): a node that dies or stalls
     /// while firing has its timers claimed by another node this long after it claimed them.
     public var leaseMillis: UInt64 = 30_000
-    /// How long planning may let stations' and integrations' appends go first (milliseconds; see
+    /// How long planning may let stations' pushes go first (milliseconds; see
     /// ``SLAEngine/Settings/maxPlanDelayMillis``); 0: it never waits for them.
     public var maxPlanDelayMillis: UInt64 = 1_000
 

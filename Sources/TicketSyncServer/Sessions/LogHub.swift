@@ -34,7 +34,7 @@ public final class LogHub: Sendable {
         for continuation in waiters.withLock({ Array($0.values) }) { continuation.yield() }
     }
 
-    /// Records that `operations` of stations or an integration were just appended, then wakes
+    /// Records that `operations` pushed by a station were just appended, then wakes
     /// every session. The SLA engine reads it to let such appends go first (see
     /// ``SLAEngine/Settings/appendQuietMillis``).
     public func appended(_ operations: Int) {
