@@ -18,10 +18,12 @@ enum RawClient {
     }
 
     /// Connects, sends each message (after `afterEach` frames are read, if given), reads until the
-    /// server closes, a frame read after the last message satisfies `until`, or `seconds` pass.
+    /// server closes, a frame read after the last message satisfies `until`, or `seconds` pass
+    /// (a bound that ends a stuck session, long enough for a loaded 2-core machine: the sessions
+    /// the tests expect closed return as soon as the server closes them).
     static func session(
         server: ServerProcess, subprotocol: String = SyncVersion.subprotocol, messages: [[UInt8]], readAfterEach: Int = 0,
-        seconds: Double = 10, deflate: Bool = true, until: (@Sendable (ServerFrame) -> Bool)? = nil,
+        seconds: Double = 30, deflate: Bool = true, until: (@Sendable (ServerFrame) -> Bool)? = nil,
         onFrame: (@Sendable (ServerFrame) async -> Void)? = nil
     ) async throws -> Outcome {
         var configuration = WebSocketClientConfiguration(
