@@ -147,8 +147,9 @@ public struct SLAEngine: Service {
     /// Waits while appends keep coming, but not past `latest`: while the last append is less
     /// than ``Settings/appendQuietMillis`` old and either came less than that after the one
     /// before or was a bulk one (``bulkAppend`` operations or more: a push that has more
-    /// batches behind it). A lone small append (an agent's edit) is planned at once, so the
-    /// station's session usually receives the server's answer before it ends.
+    /// batches behind it). A lone small append (an agent's edit) is planned at once: a live
+    /// station receives the server's answer within milliseconds; a `ticketsync sync` whose
+    /// session ended first receives it at its next sync.
     func yieldToAppends(until latest: ContinuousClock.Instant) async {
         let quiet = Duration.milliseconds(settings.appendQuietMillis)
         while let pace = hub.appendPace, pace.sinceLast < quiet, pace.size >= Self.bulkAppend || (pace.gap.map { $0 < quiet } ?? false),
