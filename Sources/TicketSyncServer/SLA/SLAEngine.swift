@@ -28,7 +28,7 @@ public struct SLAEngine: Service {
         /// While stations push in quick succession (two appends less than this
         /// apart), planning waits until they have appended nothing for this long (milliseconds):
         /// it shares the store's one writer with their appends, whose acknowledgements should not
-        /// queue behind it (0: no waiting).
+        /// queue behind it (0: no waiting; so does a ``maxPlanDelayMillis`` of 0).
         public var appendQuietMillis: UInt64
         /// …but a round starts planning at most this long after it woke (milliseconds), however
         /// busy the appends are: under steady load each ticket is then planned once for all its

@@ -32,8 +32,7 @@ enum SLAServices {
         let engine = SLAEngine(
             store: slaStore, decider: decider, hub: hub, webhooks: webhooks,
             settings: SLAEngine.Settings(
-                timeRule: settings.timeRule, leaseMillis: settings.leaseMillis, owner: nodeName,
-                appendQuietMillis: settings.maxPlanDelayMillis == 0 ? 0 : SLAEngine.Settings().appendQuietMillis, maxPlanDelayMillis: settings.maxPlanDelayMillis
+                timeRule: settings.timeRule, leaseMillis: settings.leaseMillis, owner: nodeName, maxPlanDelayMillis: settings.maxPlanDelayMillis
             ), presence: presence, stations: store, now: now, logger: logger
         )
         let sender = WebhookSender(store: slaStore, endpoints: settings.webhooks, retry: settings.retry, wakeup: webhooks, now: now, logger: logger)

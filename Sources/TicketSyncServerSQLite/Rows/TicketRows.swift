@@ -15,7 +15,7 @@ enum TicketRows {
     static func load(_ tickets: some Collection<TicketID>, _ db: Database) throws -> [TicketID: TicketState] {
         guard !tickets.isEmpty else { return [:] }
         let rows = try Row.fetchAll(
-            db.makeStatement(sql: "SELECT id, state FROM tickets WHERE id IN (\(Array(repeating: "?", count: tickets.count).joined(separator: ", ")))"),
+            db.makeStatement(sql: "SELECT id, state FROM tickets WHERE id IN (\(databaseQuestionMarks(count: tickets.count)))"),
             arguments: StatementArguments(tickets.map { Data($0.bytes) })
         )
         var states: [TicketID: TicketState] = [:]

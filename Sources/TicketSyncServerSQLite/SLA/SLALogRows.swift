@@ -156,7 +156,7 @@ enum SLALogRows {
                 db.makeStatement(sql: """
                     SELECT DISTINCT ticket FROM operations
                     WHERE position > ?\(stationsOnly ? " AND station <> ''" : "")
-                        AND ticket IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
+                        AND ticket IN (\(databaseQuestionMarks(count: chunk.count)))
                     """),
                 arguments: StatementArguments(arguments)
             )

@@ -65,7 +65,7 @@ enum TimerRows {
         for chunk in claims.chunked(SLALogRows.chunk) {
             let attempts = Dictionary(chunk.map { ($0.id, $0.attempt) }, uniquingKeysWith: { first, _ in first })
             let rows = try Row.fetchAll(
-                db.makeStatement(sql: "SELECT id, attempt FROM sla_timers WHERE state = 1 AND id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))"),
+                db.makeStatement(sql: "SELECT id, attempt FROM sla_timers WHERE state = 1 AND id IN (\(databaseQuestionMarks(count: chunk.count)))"),
                 arguments: StatementArguments(chunk.map(\.id))
             )
             for row in rows {
