@@ -35,12 +35,14 @@ enum LogRows {
         return try Row.fetchOne(statement, arguments: key(id)).map { row in try decode(row["body"], at: row["position"]) }
     }
 
-    /// Entries after `position`, oldest first. Columns are read by index from a cached
-    /// statement: reading by name lowercases the name on every access, and preparing the SQL
-    /// on every call showed in the server's profiles.
+    /// Entries after `position`, oldest first, their operations left encoded until a session
+    /// sends one (``LogEntry/operation``): a session whose scopes leave an entry out never
+    /// decodes it. Columns are read by index from a cached statement: reading by name lowercases
+    /// the name on every access, and preparing the SQL on every call showed in the server's
+    /// profiles.
     static func entries(after position: Int64, limit: Int, _ db: Database) throws -> [LogEntry] {
         let statement = try db.cachedStatement(sql: """
-            SELECT position, body, has_before, site_before, team_before, site_after, team_after
+            SELECT position, replica, seq, ticket, body, has_before, site_before, team_before, site_after, team_after
             FROM operations WHERE position > ? ORDER BY position LIMIT ?
             """)
         let rows = try Row.fetchCursor(statement, arguments: [position, limit])
@@ -48,13 +50,19 @@ enum LogRows {
         entries.reserveCapacity(min(limit, 4_096))
         while let row = try rows.next() {
             let position: Int64 = row[0]
-            let hasBefore: Bool = row[2]
+            let ticketBytes: Data = row[3]
+            guard let ticket = TicketID(bytes: [UInt8](ticketBytes)) else {
+                throw ServerError(.storage, "the log entry at position \(position) names a damaged ticket id; restore the store from a backup")
+            }
+            let body: Data = row[4]
+            let hasBefore: Bool = row[5]
             entries.append(
                 LogEntry(
                     cursor: LogCursor.text(position),
-                    operation: try decode(row[1], at: position),
-                    before: hasBefore ? TicketPlacement(site: row[3], team: row[4]) : nil,
-                    after: TicketPlacement(site: row[5], team: row[6])
+                    id: OperationID(replica: ReplicaID(UInt64(bitPattern: row[1])), seq: UInt64(bitPattern: row[2])), ticket: ticket,
+                    encoded: [UInt8](body),
+                    before: hasBefore ? TicketPlacement(site: row[6], team: row[7]) : nil,
+                    after: TicketPlacement(site: row[8], team: row[9])
                 )
             )
         }
