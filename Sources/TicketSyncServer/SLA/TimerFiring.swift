@@ -16,10 +16,24 @@ package enum TimerFiring {
         /// Its stored state (nil if the store does not hold the ticket).
         package var state: TicketState?
 
-        /// Creates one.
-        package init(context: SLATicketContext, state: TicketState?) {
-            self.context = context
+        /// The ticket as read: its `history`, and its fields and placement from its stored
+        /// `state` (none before its create has arrived).
+        package init(ticket: TicketID, history: [SLALogEntry], state: TicketState?) {
+            context = SLATicketContext(ticket: ticket, history: history, current: nil, placement: TicketPlacement(site: nil, team: nil))
+            self.state = nil
+            if let state { follow(state) }
+        }
+
+        /// The ticket after the batch wrote `entries` to it, leaving `state`.
+        package mutating func wrote(_ entries: [SLALogEntry], leaving state: TicketState) {
+            context.history += entries
+            follow(state)
+        }
+
+        private mutating func follow(_ state: TicketState) {
             self.state = state
+            context.current = state.created != nil ? state.view : nil
+            context.placement = state.placement
         }
     }
 
@@ -78,10 +92,7 @@ package enum TimerFiring {
                     throw ServerError(.storage, "the SLA engine tried to write to ticket \(claim.ticket), which the store does not hold")
                 }
                 let entries = try write(effect.writes, &state)
-                ticket.context.history += entries
-                ticket.context.current = state.created != nil ? state.view : nil
-                ticket.context.placement = state.placement
-                ticket.state = state
+                ticket.wrote(entries, leaving: state)
                 tickets[claim.ticket] = ticket
                 decided.operations += entries.count
             }

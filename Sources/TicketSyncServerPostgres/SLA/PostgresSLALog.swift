@@ -132,12 +132,7 @@ struct PostgresSLALog {
         let states = try await PostgresTicketRows.load(tickets, connection, logger)
         var contexts: [TicketID: TimerFiring.Ticket] = [:]
         for ticket in tickets {
-            let state = states[ticket]
-            let context = SLATicketContext(
-                ticket: ticket, history: histories[ticket] ?? [], current: state.flatMap { $0.created != nil ? $0.view : nil },
-                placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
-            )
-            contexts[ticket] = TimerFiring.Ticket(context: context, state: state)
+            contexts[ticket] = TimerFiring.Ticket(ticket: ticket, history: histories[ticket] ?? [], state: states[ticket])
         }
         return contexts
     }

@@ -134,12 +134,7 @@ enum SLALogRows {
                         cache.keep(Array(settled), of: ticket, through: last.position)
                     }
                 }
-                let state = states[ticket]
-                let context = SLATicketContext(
-                    ticket: ticket, history: history, current: state.flatMap { $0.created != nil ? $0.view : nil },
-                    placement: state?.placement ?? TicketPlacement(site: nil, team: nil)
-                )
-                result[ticket] = TimerFiring.Ticket(context: context, state: state)
+                result[ticket] = TimerFiring.Ticket(ticket: ticket, history: history, state: states[ticket])
             }
         }
         return result
