@@ -39,8 +39,7 @@ public final class LogHub: Sendable {
     /// ``SLAEngine/Settings/appendQuietMillis``).
     public func appended(_ operations: Int) {
         lastAppendSize.store(operations, ordering: .relaxed)
-        let elapsed = ContinuousClock.now - origin
-        let now = elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000
+        let now = (ContinuousClock.now - origin).wholeNanoseconds
         previousAppend.store(lastAppend.exchange(now, ordering: .relaxed), ordering: .relaxed)
         notify()
     }
@@ -61,4 +60,11 @@ public final class LogHub: Sendable {
 
     /// Live sessions.
     public var count: Int { waiters.withLock { $0.count } }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (as metrics and atomics take it).
+    var wholeNanoseconds: Int64 {
+        components.seconds &* 1_000_000_000 &+ components.attoseconds / 1_000_000_000
+    }
 }

@@ -226,8 +226,7 @@ public struct SyncSessionRunner: Sendable {
             let result = try await store.append(
                 operations, from: station, receivedMillis: now(), maxDriftMillis: limits.maxDriftMillis
             )
-            let elapsed = ContinuousClock.now - started
-            ServerMetrics.shared.pushLatency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            ServerMetrics.shared.pushLatency.recordNanoseconds((ContinuousClock.now - started).wholeNanoseconds)
             ServerMetrics.shared.operationsAccepted(result.accepted, source: "station")
             if result.accepted > 0 { hub.appended(result.accepted) }
             var rejectedBySeq: [UInt64: ServerFrame.Rejection] = [:]

@@ -97,9 +97,9 @@ struct PostgresServerWrites {
         changed = [:]
     }
 
-    /// The server replica's highest sequence number in the log (0: none yet), read once per transaction.
+    /// The server replica's highest sequence number in the log (0: none yet); ``prepare()``
+    /// reads it once per transaction.
     private func highestSequence() async throws -> UInt64 {
-        if let lastSequence { return lastSequence }
         let rawReplica = Int64(bitPattern: replica.rawValue)
         var seq: UInt64 = 0
         let rows = try await connection.query("SELECT COALESCE(MAX(seq), 0) FROM operations WHERE replica = \(rawReplica)", logger: logger)
