@@ -54,6 +54,8 @@ struct StoreBenchmark: ParsableCommand {
                 applied += try station.applyRemote(Array(operations[start..<end])).applied
                 start = end
             }
+            // The ticket rows the batches left pending are part of applying them.
+            try station.flushTicketRows()
         }
         let rowBytes = operations.map { OperationCodec.encode(sortedByID: [$0]).count }
         let rawSeconds = try Self.rawInserts(path: rawPath, sizes: rowBytes, batch: batch)

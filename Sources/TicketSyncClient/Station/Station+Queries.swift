@@ -14,15 +14,13 @@ extension Station {
         }
         let padded = digits.padding(toLength: 32, withPad: "0", startingAt: 0)
         let low = TicketID(padded)!
-        let candidates: [TicketID] = try storeCall {
-            try database.read { db in
+        let candidates: [TicketID] = try withCurrentRows { db in
                 try Data.fetchAll(
                     db, sql: "SELECT id FROM tickets WHERE id >= ? AND is_created ORDER BY id LIMIT 11",
                     arguments: [Data(low.bytes)]
                 )
                 .compactMap { TicketID(bytes: [UInt8]($0)) }
                 .filter { $0.compactHex.hasPrefix(digits) }
-            }
         }
         switch candidates.count {
         case 0: throw StationError(.notFound, "no ticket id starts with '\(digits)'")
@@ -83,10 +81,8 @@ extension Station {
             arguments.append(max(0, limit))
         }
         let statementArguments = StatementArguments(arguments.map { Optional($0) })
-        return try storeCall {
-            try database.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(TicketRow.summary)
-            }
+        return try withCurrentRows { db in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(TicketRow.summary)
         }
     }
 
@@ -115,7 +111,7 @@ extension Station {
 
     /// An in-memory replica of one ticket, from its operations.
     func replica(of id: TicketID) throws(StationError) -> TicketReplica {
-        let operations = try storeCall { try database.read { db in try OperationRows.forTicket(id, db) } }
+        let operations = try withCurrentRows { db in try OperationRows.forTicket(id, db) }
         return TicketReplica.replaying(operations, as: replica)
     }
 

@@ -1,5 +1,6 @@
 public import TicketModel
 internal import GRDB
+internal import Synchronization
 
 /// What applying a batch of remote operations did.
 public struct RemoteBatchResult: Sendable {
@@ -27,7 +28,7 @@ extension Station {
                 try db.inTransaction(.immediate) {
                     var clock = HybridLogicalClock(latest: Timestamp(rawValue: try Meta.integer(.clock, db)))
                     var result = RemoteBatchResult(applied: 0, duplicates: 0, refused: [])
-                    var workspace = try TicketWorkspace(station: self, db: db)
+                    var workspace = try TicketWorkspace(station: self, db: db, defersRows: true)
                     var inserter = try OperationRows.Inserter(db)
                     var applied: [TicketOperation] = []
                     for op in operations {
@@ -96,7 +97,7 @@ extension Station {
     /// row and state snapshot again. Returns the number of tickets rebuilt.
     @discardableResult
     public func rebuildTickets() throws(StationError) -> Int {
-        try storeCall {
+        let count = try storeCall {
             try database.write { db in
                 var states: [TicketID: TicketState] = [:]
                 var heads: [TicketID: Int64] = [:]
@@ -119,8 +120,11 @@ extension Station {
                         forceSnapshot: true
                     )
                 }
+                try RowCatchUp.markCurrent(db)
                 return states.count
             }
         }
+        pendingRows.withLock { $0 = $0.emptied }
+        return count
     }
 }

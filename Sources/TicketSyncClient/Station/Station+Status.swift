@@ -28,8 +28,7 @@ public struct StationStatus: Sendable {
 extension Station {
     /// The station's status.
     public func status() throws(StationError) -> StationStatus {
-        try storeCall {
-            try database.read { db in
+        try withCurrentRows { db in
                 StationStatus(
                     replica: replica, agent: agent.name, path: path,
                     outbox: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
@@ -40,7 +39,6 @@ extension Station {
                     cursor: try Meta.get(.cursor, db),
                     lastSyncMillis: try Meta.get(.lastSyncMillis, db).flatMap { UInt64($0) }
                 )
-            }
         }
     }
 

@@ -27,7 +27,7 @@ extension Station {
     public func discardRejected(_ seqs: [UInt64]) throws(StationError) {
         guard !seqs.isEmpty else { return }
         try storeCall {
-            try database.write { db in
+            try writeWithCurrentRows(changingRows: true) { db in
                 let rejected = Set(seqs)
                 var tickets = Set<TicketID>()
                 for seq in seqs {
@@ -58,7 +58,7 @@ extension Station {
     public func forget(_ tickets: [TicketID]) throws(StationError) {
         guard !tickets.isEmpty else { return }
         try storeCall {
-            try database.write { db in
+            try writeWithCurrentRows(changingRows: true) { db in
                 let unacknowledged = Set(try Int64.fetchAll(db, sql: "SELECT seq FROM outbox").map { UInt64(bitPattern: $0) })
                 for ticket in tickets {
                     var keep: [(position: Int64, op: TicketOperation)] = []
@@ -77,7 +77,7 @@ extension Station {
 
     /// Records the end of a successful sync round.
     public func recordSync(atMillis millis: UInt64) throws(StationError) {
-        try storeCall { try database.write { db in try Meta.set(.lastSyncMillis, String(millis), db) } }
+        try writeWithCurrentRows { db in try Meta.set(.lastSyncMillis, String(millis), db) }
     }
 
     /// The server settings stored by ``configureServer(url:token:pin:caFile:)``.

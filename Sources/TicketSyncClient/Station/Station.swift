@@ -28,6 +28,8 @@ public final class Station: Sendable {
     /// Fields-only ticket states this object read or wrote lately, checked against the store
     /// before use (see ``TicketCache``).
     let ticketCache = Mutex(TicketCache(capacity: 16_384, packedBudget: 64 << 20))
+    /// Ticket rows remote batches changed and left to be written later (see ``PendingRows``).
+    let pendingRows = Mutex(PendingRows())
     /// Which of the server's addresses (``ServerSettings/addresses``) the last session that got
     /// through used: the next session starts there.
     let preferredAddress = Mutex(0)

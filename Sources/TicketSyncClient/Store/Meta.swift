@@ -8,6 +8,9 @@ enum Meta {
         case cursor, lastSyncMillis = "last_sync_ms"
         /// The SLA policy file's text (YAML) and the path it was read from; absent: the default set.
         case slaPolicies = "sla_policies", slaPolicyFile = "sla_policy_file"
+        /// Every operation at or below this position is reflected in the ticket rows (see
+        /// ``PendingRows``); absent: every operation is.
+        case rowsThrough = "rows_through"
     }
 
     static func get(_ key: Key, _ db: Database) throws -> String? {

@@ -95,6 +95,18 @@ struct RawStatement {
         }
     }
 
+    /// Runs a query and reads every row with `body`, in order.
+    func forEach(_ body: (Columns) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        while true {
+            switch sqlite3_step(handle) {
+            case SQLITE_ROW: try body(Columns(handle: handle))
+            case SQLITE_DONE: return
+            case let code: throw failure(code)
+            }
+        }
+    }
+
     /// Rows changed by the last run (0 when an `INSERT OR IGNORE` ignored its row).
     var changes: Int { Int(sqlite3_changes(connection)) }
 

@@ -63,13 +63,13 @@ struct TicketCache: Sendable {
     var count: (ready: Int, packed: Int) { (entries.count, packed.count) }
 
     /// Starts a write transaction: moves to a new epoch if the store may have been written by
-    /// anyone else since the last cached commit. Returns the epoch entries must match to be trusted.
-    mutating func begin(dataVersion: Int64, totalChanges: Int) -> UInt64 {
-        if dataVersion != self.dataVersion || totalChanges != self.totalChanges {
-            epoch &+= 1
-            self.dataVersion = dataVersion
-        }
-        return epoch
+    /// anyone else since the last cached commit. Returns the epoch entries must match to be
+    /// trusted, and whether it moved.
+    mutating func begin(dataVersion: Int64, totalChanges: Int) -> (epoch: UInt64, moved: Bool) {
+        guard dataVersion != self.dataVersion || totalChanges != self.totalChanges else { return (epoch, false) }
+        epoch &+= 1
+        self.dataVersion = dataVersion
+        return (epoch, true)
     }
 
     /// Takes the entry for `ticket` out of the cache (so the transaction owns the only copy of the

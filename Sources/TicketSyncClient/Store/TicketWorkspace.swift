@@ -1,9 +1,15 @@
 internal import GRDB
+internal import Synchronization
 internal import TicketModel
 
-/// The ticket states of one write transaction, read through the station's cache, and the rows
-/// they are written back to. Tickets are addressed by a slot number (from ``slot(_:)``) so that
-/// applying an operation looks its ticket up once.
+/// The ticket states of one write transaction, read through the station's pending rows and its
+/// cache, and the rows they are written back to. Tickets are addressed by a slot number (from
+/// ``slot(_:)``) so that applying an operation looks its ticket up once.
+///
+/// A workspace that defers rows (a remote batch) leaves the tickets it changed in the station's
+/// ``PendingRows`` instead of writing them, until enough are pending; any other writes the rows
+/// of the tickets it changed. Either way, on entry it makes sure the pending set may be trusted,
+/// and rebuilds the rows from the log (``RowCatchUp``) when it may not.
 struct TicketWorkspace {
     struct Slot {
         var state: TicketState
@@ -12,24 +18,49 @@ struct TicketWorkspace {
         /// The position of the ticket's latest operation, including this transaction's.
         var head: Int64?
         var changed = false
+        /// Read from the pending rows: its row does not hold its latest operations.
+        var pending = false
     }
 
     let station: Station
     let db: Database
     let epoch: UInt64
+    /// Leave changed rows pending instead of writing them.
+    let defersRows: Bool
     private let rows: TicketRow.Writer
     private var index: [TicketID: Int] = [:]
     private var slots: [Slot] = []
     /// The tickets changed in this transaction, in first-change order.
     private var changed: [Int] = []
+    /// The station's pending rows, held by this transaction until ``finish()``.
+    private var pending: PendingRows
+    /// Operations applied in this transaction.
+    private var applied = 0
+    /// What the cache learns after the commit: states whose rows are current.
+    private var current: [(TicketState, TicketRowInfo)] = []
+    private var saved = false
 
-    init(station: Station, db: Database) throws {
+    init(station: Station, db: Database, defersRows: Bool = false) throws {
         self.station = station
         self.db = db
+        self.defersRows = defersRows
         rows = try TicketRow.Writer(db)
         let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
         let totalChanges = db.totalChangesCount
-        epoch = station.ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+        let (epoch, moved) = station.ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+        self.epoch = epoch
+        var pending = station.pendingRows.withLock { held in
+            let taken = held
+            // Moved out, not copied: the set's states are changed in place.
+            held = PendingRows(limits: held.limits, valid: false)
+            return taken
+        }
+        // Someone else wrote the store, or a transaction holding the set failed: the set may
+        // miss operations or hold stale states, so start again from what the store says.
+        if moved || !pending.valid { pending = pending.emptied }
+        if pending.entries.isEmpty, !(try RowCatchUp.isCurrent(db)) { try RowCatchUp.run(db) }
+        if defersRows, try RowCatchUp.watermark(db) == nil { try RowCatchUp.markCurrent(db) }
+        self.pending = pending
     }
 
     /// The states read or changed in this transaction.
@@ -37,10 +68,15 @@ struct TicketWorkspace {
         Dictionary(uniqueKeysWithValues: slots.map { ($0.state.id, $0.state) })
     }
 
-    /// The slot of the ticket, reading its state (through the cache) the first time.
+    /// The slot of the ticket, reading its state (through the pending rows and the cache) the
+    /// first time.
     mutating func slot(_ ticket: TicketID) throws -> Int {
         if let slot = index[ticket] { return slot }
-        slots.append(try read(ticket))
+        if let entry = pending.entries.removeValue(forKey: ticket) {
+            slots.append(Slot(state: entry.state, row: entry.row, head: entry.head, pending: true))
+        } else {
+            slots.append(try read(ticket))
+        }
         index[ticket] = slots.count - 1
         return slots.count - 1
     }
@@ -83,6 +119,7 @@ struct TicketWorkspace {
     mutating func apply(_ op: TicketOperation, at position: Int64, in slot: Int) {
         slots[slot].state.apply(op)
         slots[slot].head = position
+        applied += 1
         markChanged(slot)
     }
 
@@ -93,27 +130,64 @@ struct TicketWorkspace {
         }
     }
 
-    /// Writes every changed ticket's row, each with a new version; ``finish()`` hands them to the
-    /// cache once the transaction has committed.
+    /// Writes every changed ticket's row, each with a new version, or leaves them pending if
+    /// this workspace defers rows (writing all pending rows once there are enough);
+    /// ``finish()`` hands the states to the cache and the pending set back to the station once
+    /// the transaction has committed.
     mutating func save() throws {
+        precondition(!saved, "a workspace is saved once")
+        saved = true
         var generator = SystemRandomNumberGenerator()
         let base = Int64.random(in: .min ... .max, using: &generator)
         for (number, slot) in changed.enumerated() {
             guard let head = slots[slot].head else {
                 throw StationError(.store, "ticket \(slots[slot].state.id) changed with no operation in the log")
             }
-            slots[slot].row = try rows.save(slots[slot].state, row: slots[slot].row, lastOp: head, version: base &+ Int64(number))
+            if defersRows {
+                pending.entries[slots[slot].state.id] = PendingRows.Entry(state: slots[slot].state, row: slots[slot].row, head: head)
+            } else {
+                slots[slot].row = try rows.save(slots[slot].state, row: slots[slot].row, lastOp: head, version: base &+ Int64(number))
+                current.append((slots[slot].state, slots[slot].row!))
+            }
+        }
+        for slot in slots where !slot.changed {
+            if slot.pending {
+                pending.entries[slot.state.id] = PendingRows.Entry(state: slot.state, row: slot.row, head: slot.head!)
+            } else if let row = slot.row {
+                current.append((slot.state, row))
+            }
+        }
+        pending.operations += applied
+        if defersRows && pending.isFull {
+            try writePending()
+        } else if pending.entries.isEmpty, !defersRows, try RowCatchUp.watermark(db) != nil {
+            // This transaction's own rows are written and nothing else is pending.
+            try RowCatchUp.markCurrent(db)
         }
     }
 
-    /// After the commit: the cache learns the states read and saved.
+    /// Writes the row of every pending ticket now (they hold every operation in the log), and
+    /// records that the rows are current. Called by ``save()`` when enough are pending, and
+    /// by readers through ``Station/withCurrentRows(_:)`` after ``save()``.
+    mutating func writePending() throws {
+        var generator = SystemRandomNumberGenerator()
+        let base = Int64.random(in: .min ... .max, using: &generator)
+        for (number, entry) in pending.entries.values.enumerated() {
+            let row = try rows.save(entry.state, row: entry.row, lastOp: entry.head, version: base &+ Int64(number))
+            current.append((entry.state, row))
+        }
+        pending = pending.emptied
+        if try RowCatchUp.watermark(db) != nil { try RowCatchUp.markCurrent(db) }
+    }
+
+    /// After the commit: the cache learns the states whose rows are current, and the station
+    /// gets its pending rows back.
     func finish() {
+        precondition(saved, "a workspace is saved before its transaction commits")
         let totalChanges = db.totalChangesCount
         station.ticketCache.withLock { cache in
-            cache.commit(
-                slots.indices.lazy.compactMap { index in slots[index].row.map { (slots[index].state, $0) } },
-                epoch: epoch, totalChanges: totalChanges
-            )
+            cache.commit(current, epoch: epoch, totalChanges: totalChanges)
         }
+        station.pendingRows.withLock { $0 = pending }
     }
 }

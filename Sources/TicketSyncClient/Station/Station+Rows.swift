@@ -1,0 +1,52 @@
+internal import GRDB
+internal import Synchronization
+internal import TicketModel
+
+/// Reading and writing the ticket rows with the ones remote batches left pending written first
+/// (see ``PendingRows``).
+extension Station {
+    /// Writes the rows of the tickets that remote batches changed since their rows were last
+    /// written. Anything that reads tickets does this first by itself; a sync round does it
+    /// when it ends, so that the next process to open the store finds nothing to catch up on.
+    public func flushTicketRows() throws(StationError) {
+        try withCurrentRows { _ in }
+    }
+
+    /// Runs `body` on a store whose ticket rows hold every operation in the log: in a read
+    /// transaction when nothing is pending, else in a write transaction that writes the pending
+    /// rows first.
+    func withCurrentRows<T>(_ body: (Database) throws -> T) throws(StationError) -> T {
+        if pendingRows.withLock({ $0.entries.isEmpty && $0.valid }) {
+            let fast: [T] = try storeCall {
+                try database.read { db in try RowCatchUp.isCurrent(db) ? [try body(db)] : [] }
+            }
+            if let result = fast.first { return result }
+        }
+        return try writeWithCurrentRows(body)
+    }
+
+    /// Runs `body` in a write transaction after the pending rows are written. With
+    /// `changingRows`, `body` may change rows and operations behind the cache's back: the cache
+    /// is cleared afterwards, and the watermark set to the log's end again (`body` may have
+    /// deleted the newest operations).
+    func writeWithCurrentRows<T>(changingRows: Bool = false, _ body: (Database) throws -> T) throws(StationError) -> T {
+        try storeCall {
+            try database.writeWithoutTransaction { db in
+                var outcome: (T, TicketWorkspace, bodyWrote: Bool)?
+                try db.inTransaction(.immediate) {
+                    var workspace = try TicketWorkspace(station: self, db: db)
+                    try workspace.save()
+                    try workspace.writePending()
+                    let result = try body(db)
+                    if changingRows, try RowCatchUp.watermark(db) != nil { try RowCatchUp.markCurrent(db) }
+                    outcome = (result, workspace, changingRows)
+                    return .commit
+                }
+                let (result, workspace, bodyWrote) = outcome!
+                workspace.finish()
+                if bodyWrote { ticketCache.withLock { $0.removeAll() } }
+                return result
+            }
+        }
+    }
+}
