@@ -90,15 +90,6 @@ import TicketTestSupport
     }
 
     func expectRows(_ station: Station, _ reference: TicketReplica, _ context: String) throws {
-        var query = TicketQuery()
-        query.limit = nil
-        let rows = try station.list(query)
-        #expect(rows.count == reference.ticketCount, "\(context)")
-        for row in rows {
-            let expected = try #require(reference.ticket(row.id))
-            #expect(row.title == expected.title && row.status == expected.status && row.tags == expected.tags, "\(context) \(row.id)")
-            #expect(row.assignee == expected[.assignee]?.text.flatMap { $0.isEmpty ? nil : $0 }, "\(context) \(row.id)")
-            #expect(try station.ticket(row.id) == expected, "\(context) \(row.id)")
-        }
+        try StoreModelEquivalenceTests().expectRowsEqual(station, reference, context)
     }
 }
