@@ -32,19 +32,19 @@ extension Station {
     func writeWithCurrentRows<T>(changingRows: Bool = false, _ body: (Database) throws -> T) throws(StationError) -> T {
         try storeCall {
             try database.writeWithoutTransaction { db in
-                var outcome: (T, TicketWorkspace, bodyWrote: Bool)?
+                var outcome: (T, TicketWorkspace)?
                 try db.inTransaction(.immediate) {
                     var workspace = try TicketWorkspace(station: self, db: db)
                     try workspace.save()
                     try workspace.writePending()
                     let result = try body(db)
                     if changingRows, try RowCatchUp.watermark(db) != nil { try RowCatchUp.markCurrent(db) }
-                    outcome = (result, workspace, changingRows)
+                    outcome = (result, workspace)
                     return .commit
                 }
-                let (result, workspace, bodyWrote) = outcome!
+                let (result, workspace) = outcome!
                 workspace.finish()
-                if bodyWrote { ticketCache.withLock { $0.removeAll() } }
+                if changingRows { ticketCache.withLock { $0.removeAll() } }
                 return result
             }
         }
