@@ -10,6 +10,14 @@ enum Measure {
         return (result, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
+    /// CPU seconds (user and system) the process has used so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// The process's peak resident set size, in MiB.
     static func peakRSSMiB() -> Double {
         var usage = rusage()

@@ -47,6 +47,7 @@ struct StoreBenchmark: ParsableCommand {
         let clock = FixedClock(millis: Trace.epochMillis + 40 * 3_600_000)
         let station = try Station.create(at: storePath, agent: "bench", wallClock: clock)
         var applied = 0
+        let cpuBefore = Measure.processCPUSeconds()
         let (_, storeSeconds) = try Measure.time {
             var start = 0
             while start < operations.count {
@@ -57,8 +58,11 @@ struct StoreBenchmark: ParsableCommand {
             // The ticket rows the batches left pending are part of applying them.
             try station.flushTicketRows()
         }
+        let storeCPU = Measure.processCPUSeconds() - cpuBefore
         let rowBytes = operations.map { OperationCodec.encode(sortedByID: [$0]).count }
+        let rawCPUBefore = Measure.processCPUSeconds()
         let rawSeconds = try Self.rawInserts(path: rawPath, sizes: rowBytes, batch: batch)
+        let rawCPU = Measure.processCPUSeconds() - rawCPUBefore
 
         var result: [String: Any] = [
             "trace": trace,
@@ -68,6 +72,8 @@ struct StoreBenchmark: ParsableCommand {
             "load_seconds": Measure.rounded(loadSeconds, 3),
             "store_seconds": Measure.rounded(storeSeconds, 3),
             "store_ops_per_second": Int(Double(operations.count) / storeSeconds),
+            "store_cpu_seconds": Measure.rounded(storeCPU, 3),
+            "raw_sqlite_cpu_seconds": Measure.rounded(rawCPU, 3),
             "raw_sqlite_seconds": Measure.rounded(rawSeconds, 3),
             "raw_sqlite_rows_per_second": Int(Double(operations.count) / rawSeconds),
             "store_vs_raw": Measure.rounded(rawSeconds / storeSeconds, 3),
