@@ -14,8 +14,8 @@ struct EditSession {
     var sequence: UInt64
     var tickets: TicketWorkspace
     var made: [TicketOperation] = []
-    /// The states touched, for observers.
-    var states: [TicketID: TicketState] { tickets.states }
+    /// The states changed, for observers (kept by ``save()``).
+    private(set) var states: [TicketID: TicketState] = [:]
 
     init(station: Station, db: Database) throws {
         replica = station.replica
@@ -72,6 +72,7 @@ struct EditSession {
             tickets.linked(slot, at: position)
             try OperationRows.addToOutbox(op, db)
         }
+        states = tickets.states
         try tickets.save()
         try Meta.set(.clock, String(clock.latest.rawValue), db)
         try Meta.set(.lastSequence, String(sequence), db)

@@ -24,7 +24,7 @@ extension Station {
         let observed = hasObservers
         let (result, applied, states) = try storeCall {
             try database.writeWithoutTransaction { db in
-                var outcome: (RemoteBatchResult, [TicketOperation], TicketWorkspace)?
+                var outcome: (RemoteBatchResult, [TicketOperation], [TicketID: TicketState], TicketWorkspace)?
                 try db.inTransaction(.immediate) {
                     var clock = HybridLogicalClock(latest: Timestamp(rawValue: try Meta.integer(.clock, db)))
                     var result = RemoteBatchResult(applied: 0, duplicates: 0, refused: [])
@@ -49,14 +49,14 @@ extension Station {
                         if observed { applied.append(op) }
                         result.applied += 1
                     }
+                    let states = applied.isEmpty ? [:] : workspace.states
                     try workspace.save()
                     try Meta.set(.clock, String(clock.latest.rawValue), db)
                     if let cursor { try Meta.set(.cursor, cursor, db) }
-                    outcome = (result, applied, workspace)
+                    outcome = (result, applied, states, workspace)
                     return .commit
                 }
-                let (result, applied, workspace) = outcome!
-                let states = applied.isEmpty ? [:] : workspace.states
+                let (result, applied, states, workspace) = outcome!
                 workspace.finish()
                 return (result, applied, states)
             }

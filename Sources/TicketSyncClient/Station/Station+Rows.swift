@@ -16,7 +16,7 @@ extension Station {
     /// transaction when nothing is pending, else in a write transaction that writes the pending
     /// rows first.
     func withCurrentRows<T>(_ body: (Database) throws -> T) throws(StationError) -> T {
-        if pendingRows.withLock({ $0.entries.isEmpty && $0.valid }) {
+        if pendingRows.withLock({ $0.isEmpty && $0.valid }) {
             let fast: [T] = try storeCall {
                 try database.read { db in try RowCatchUp.isCurrent(db) ? [try body(db)] : [] }
             }

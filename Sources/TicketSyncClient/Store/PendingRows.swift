@@ -21,14 +21,6 @@ internal import TicketModel
 /// writing them needs no reading. It is trusted only while nothing but this ``Station`` object
 /// wrote the store (the ``TicketCache`` epoch) and while no transaction holding it failed.
 struct PendingRows: Sendable {
-    struct Entry: Sendable {
-        var state: TicketState
-        /// The row as it stands in the store (nil: the ticket has none yet).
-        var row: TicketRowInfo?
-        /// The position of the ticket's latest operation, which its row does not hold yet.
-        var head: Int64
-    }
-
     /// When the pending rows are written.
     struct Limits: Sendable {
         /// Once this many tickets are pending (their states are held in memory, a few KB each)…
@@ -39,17 +31,45 @@ struct PendingRows: Sendable {
     }
 
     var limits = Limits()
-    var entries: [TicketID: Entry] = [:]
+    /// The pending tickets, as the slots a ``TicketWorkspace`` works on: between transactions
+    /// every one is pending (its row does not hold its latest operations). A workspace takes the
+    /// set, appends the tickets it reads, changes slots in place, and gives back only the pending
+    /// ones, so a batch pays for the tickets it touches and not for the set's size.
+    var slots: [TicketWorkspace.Slot] = []
+    /// Each slot's ticket to its position in `slots`.
+    var index: [TicketID: Int] = [:]
     /// Operations applied since the rows were last all written.
     var operations = 0
     /// False while a transaction holds the set, and for good after one that did not commit: the
     /// next transaction then rebuilds from the store instead.
     var valid = true
 
-    var isFull: Bool { entries.count >= limits.tickets || operations >= limits.operations }
+    var isEmpty: Bool { slots.isEmpty }
+    var isFull: Bool { slots.count >= limits.tickets || operations >= limits.operations }
 
     /// An empty, valid set with the same limits.
     var emptied: PendingRows { PendingRows(limits: limits) }
+
+    /// Appends a slot for a ticket not in the set; returns its position.
+    mutating func append(_ slot: TicketWorkspace.Slot) -> Int {
+        slots.append(slot)
+        index[slot.state.id] = slots.count - 1
+        return slots.count - 1
+    }
+
+    /// Removes the slots at `positions` (each once), moving the last slot into each hole.
+    mutating func remove(_ positions: [Int]) {
+        // Highest first: every slot after a hole is then one that stays.
+        for position in positions.sorted(by: >) {
+            index.removeValue(forKey: slots[position].state.id)
+            let last = slots.count - 1
+            if position != last {
+                slots.swapAt(position, last)
+                index[slots[position].state.id] = position
+            }
+            slots.removeLast()
+        }
+    }
 }
 
 /// Brings the ticket rows up to date with the operation log from the `rows_through` watermark,

@@ -6,19 +6,23 @@ internal import TicketModel
 /// cache, and the rows they are written back to. Tickets are addressed by a slot number (from
 /// ``slot(_:)``) so that applying an operation looks its ticket up once.
 ///
-/// A workspace that defers rows (a remote batch) leaves the tickets it changed in the station's
-/// ``PendingRows`` instead of writing them, until enough are pending; any other writes the rows
-/// of the tickets it changed. Either way, on entry it makes sure the pending set may be trusted,
-/// and rebuilds the rows from the log (``RowCatchUp``) when it may not.
+/// The slots live in the station's ``PendingRows``, which the workspace holds until
+/// ``finish()``: the pending tickets' slots come first and are worked on in place, the tickets
+/// this transaction reads are appended after them. A workspace that defers rows (a remote batch)
+/// leaves the tickets it changed there, pending, instead of writing them, until enough are
+/// pending; any other writes the rows of the tickets it changed. Either way, on entry it makes
+/// sure the pending set may be trusted, and rebuilds the rows from the log (``RowCatchUp``) when
+/// it may not.
 struct TicketWorkspace {
-    struct Slot {
+    struct Slot: Sendable {
         var state: TicketState
-        /// The row as read (nil: none yet).
+        /// The row as it stands in the store (nil: none yet).
         var row: TicketRowInfo?
         /// The position of the ticket's latest operation, including this transaction's.
         var head: Int64?
+        /// Changed in this transaction.
         var changed = false
-        /// Read from the pending rows: its row does not hold its latest operations.
+        /// Its row does not hold its latest operations.
         var pending = false
     }
 
@@ -28,12 +32,12 @@ struct TicketWorkspace {
     /// Leave changed rows pending instead of writing them.
     let defersRows: Bool
     private let rows: TicketRow.Writer
-    private var index: [TicketID: Int] = [:]
-    private var slots: [Slot] = []
-    /// The tickets changed in this transaction, in first-change order.
-    private var changed: [Int] = []
-    /// The station's pending rows, held by this transaction until ``finish()``.
+    /// The station's pending rows, held by this transaction until ``finish()``, and the slots of
+    /// the tickets it read, from `firstRead` on.
     private var pending: PendingRows
+    private let firstRead: Int
+    /// The slots changed in this transaction, in first-change order.
+    private var changed: [Int] = []
     /// Operations applied in this transaction.
     private var applied = 0
     /// What the cache learns after the commit: states whose rows are current.
@@ -58,27 +62,23 @@ struct TicketWorkspace {
         // Someone else wrote the store, or a transaction holding the set failed: the set may
         // miss operations or hold stale states, so start again from what the store says.
         if moved || !pending.valid { pending = pending.emptied }
-        if pending.entries.isEmpty, !(try RowCatchUp.isCurrent(db)) { try RowCatchUp.run(db) }
+        if pending.isEmpty, !(try RowCatchUp.isCurrent(db)) { try RowCatchUp.run(db) }
         if defersRows, try RowCatchUp.watermark(db) == nil { try RowCatchUp.markCurrent(db) }
         self.pending = pending
+        firstRead = pending.slots.count
     }
 
-    /// The states read or changed in this transaction.
+    /// The states changed in this transaction (before ``save()``).
     var states: [TicketID: TicketState] {
-        Dictionary(uniqueKeysWithValues: slots.map { ($0.state.id, $0.state) })
+        precondition(!saved, "read the changed states before saving")
+        return Dictionary(uniqueKeysWithValues: changed.map { (pending.slots[$0].state.id, pending.slots[$0].state) })
     }
 
     /// The slot of the ticket, reading its state (through the pending rows and the cache) the
     /// first time.
     mutating func slot(_ ticket: TicketID) throws -> Int {
-        if let slot = index[ticket] { return slot }
-        if let entry = pending.entries.removeValue(forKey: ticket) {
-            slots.append(Slot(state: entry.state, row: entry.row, head: entry.head, pending: true))
-        } else {
-            slots.append(try read(ticket))
-        }
-        index[ticket] = slots.count - 1
-        return slots.count - 1
+        if let slot = pending.index[ticket] { return slot }
+        return pending.append(try read(ticket))
     }
 
     private func read(_ ticket: TicketID) throws -> Slot {
@@ -94,38 +94,38 @@ struct TicketWorkspace {
 
     /// The ticket's current state (a fresh one if the store has none).
     mutating func state(_ ticket: TicketID) throws -> TicketState {
-        slots[try slot(ticket)].state
+        pending.slots[try slot(ticket)].state
     }
 
     /// The position of the slot's latest operation, if any: the `prev` of its next one.
     func head(_ slot: Int) -> Int64? {
-        slots[slot].head
+        pending.slots[slot].head
     }
 
     /// Replaces the ticket's state (read with ``state(_:)`` first); it is saved by ``save()``.
     mutating func update(_ state: TicketState) {
-        let slot = index[state.id]!
-        slots[slot].state = state
+        let slot = pending.index[state.id]!
+        pending.slots[slot].state = state
         markChanged(slot)
     }
 
     /// Records that the slot's latest operation is now at `position`.
     mutating func linked(_ slot: Int, at position: Int64) {
-        slots[slot].head = position
+        pending.slots[slot].head = position
         markChanged(slot)
     }
 
     /// Applies `op`, just inserted at `position` (after ``head(_:)``), to the state in `slot`.
     mutating func apply(_ op: TicketOperation, at position: Int64, in slot: Int) {
-        slots[slot].state.apply(op)
-        slots[slot].head = position
+        pending.slots[slot].state.apply(op)
+        pending.slots[slot].head = position
         applied += 1
         markChanged(slot)
     }
 
     private mutating func markChanged(_ slot: Int) {
-        if !slots[slot].changed {
-            slots[slot].changed = true
+        if !pending.slots[slot].changed {
+            pending.slots[slot].changed = true
             changed.append(slot)
         }
     }
@@ -137,30 +137,32 @@ struct TicketWorkspace {
     mutating func save() throws {
         precondition(!saved, "a workspace is saved once")
         saved = true
+        // Tickets read and left unchanged have current rows: they go to the cache.
+        var leaving: [Int] = []
+        for slot in firstRead..<pending.slots.count where !pending.slots[slot].changed {
+            if let row = pending.slots[slot].row { current.append((pending.slots[slot].state, row)) }
+            leaving.append(slot)
+        }
         var generator = SystemRandomNumberGenerator()
         let base = Int64.random(in: .min ... .max, using: &generator)
         for (number, slot) in changed.enumerated() {
-            guard let head = slots[slot].head else {
-                throw StationError(.store, "ticket \(slots[slot].state.id) changed with no operation in the log")
+            guard let head = pending.slots[slot].head else {
+                throw StationError(.store, "ticket \(pending.slots[slot].state.id) changed with no operation in the log")
             }
+            pending.slots[slot].changed = false
             if defersRows {
-                pending.entries[slots[slot].state.id] = PendingRows.Entry(state: slots[slot].state, row: slots[slot].row, head: head)
+                pending.slots[slot].pending = true
             } else {
-                slots[slot].row = try rows.save(slots[slot].state, row: slots[slot].row, lastOp: head, version: base &+ Int64(number))
-                current.append((slots[slot].state, slots[slot].row!))
+                let row = try rows.save(pending.slots[slot].state, row: pending.slots[slot].row, lastOp: head, version: base &+ Int64(number))
+                current.append((pending.slots[slot].state, row))
+                leaving.append(slot)
             }
         }
-        for slot in slots where !slot.changed {
-            if slot.pending {
-                pending.entries[slot.state.id] = PendingRows.Entry(state: slot.state, row: slot.row, head: slot.head!)
-            } else if let row = slot.row {
-                current.append((slot.state, row))
-            }
-        }
+        pending.remove(leaving)
         pending.operations += applied
         if defersRows && pending.isFull {
             try writePending()
-        } else if pending.entries.isEmpty, !defersRows, try RowCatchUp.watermark(db) != nil {
+        } else if pending.isEmpty, !defersRows, try RowCatchUp.watermark(db) != nil {
             // This transaction's own rows are written and nothing else is pending.
             try RowCatchUp.markCurrent(db)
         }
@@ -170,11 +172,12 @@ struct TicketWorkspace {
     /// records that the rows are current. Called by ``save()`` when enough are pending, and
     /// by readers through ``Station/withCurrentRows(_:)`` after ``save()``.
     mutating func writePending() throws {
+        precondition(saved, "pending rows are written after the workspace is saved")
         var generator = SystemRandomNumberGenerator()
         let base = Int64.random(in: .min ... .max, using: &generator)
-        for (number, entry) in pending.entries.values.enumerated() {
-            let row = try rows.save(entry.state, row: entry.row, lastOp: entry.head, version: base &+ Int64(number))
-            current.append((entry.state, row))
+        for (number, slot) in pending.slots.enumerated() {
+            let row = try rows.save(slot.state, row: slot.row, lastOp: slot.head!, version: base &+ Int64(number))
+            current.append((slot.state, row))
         }
         pending = pending.emptied
         if try RowCatchUp.watermark(db) != nil { try RowCatchUp.markCurrent(db) }
