@@ -44,7 +44,7 @@ struct EditSession {
         try state.checkReferences(op)
         switch payload {
         case .editComment(let comment, _), .deleteComment(let comment):
-            guard let target = try OperationRows.find(comment, db), target.ticket == ticket,
+            guard let target = try OperationRows.find(comment, onChainFrom: tickets.head(try tickets.slot(ticket)), db),
                 case .comment = target.payload
             else {
                 throw StationError(.notFound, "comment \(comment) does not exist on ticket \(ticket)")
@@ -70,8 +70,9 @@ struct EditSession {
                 throw StationError(.store, "operation \(op.id) is already in the store; the station's sequence number is behind its log")
             }
             tickets.linked(slot, at: position)
-            try OperationRows.addToOutbox(op, db)
+            try OperationRows.addToOutbox(op, at: position, db)
         }
+        try inserter.finish()
         states = tickets.states
         try tickets.save()
         try Meta.set(.clock, String(clock.latest.rawValue), db)

@@ -49,6 +49,7 @@ extension Station {
                         if observed { applied.append(op) }
                         result.applied += 1
                     }
+                    try inserter.finish()
                     let states = applied.isEmpty ? [:] : workspace.states
                     try workspace.save()
                     try Meta.set(.clock, String(clock.latest.rawValue), db)
@@ -72,10 +73,10 @@ extension Station {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT o.body FROM outbox x JOIN operations o ON o.replica = ? AND o.seq = x.seq
+                        SELECT o.body FROM outbox x JOIN operations o ON o.position = x.position
                         ORDER BY x.seq LIMIT ?
                         """,
-                    arguments: [Int64(bitPattern: replica.rawValue), limit]
+                    arguments: [limit]
                 )
                 .map { try OperationRows.decode($0[0]) }
             }
@@ -93,8 +94,9 @@ extension Station {
     }
 
     /// Rebuilds every materialised ticket from the operation log (after damage, or to check):
-    /// relinks each ticket's operations into one chain in the order accepted, and writes every
-    /// row and state snapshot again. Returns the number of tickets rebuilt.
+    /// relinks each ticket's operations into one chain in the order accepted, writes every row
+    /// and state snapshot again, and recomputes which operation ids the log holds. Returns the
+    /// number of tickets rebuilt.
     @discardableResult
     public func rebuildTickets() throws(StationError) -> Int {
         let count = try storeCall {
@@ -112,6 +114,7 @@ extension Station {
                     try db.execute(sql: "UPDATE operations SET prev = ? WHERE position = ?", arguments: [prev, position])
                 }
                 try TicketRow.deleteAll(db)
+                try SeenOperations.rebuild(db)
                 let rows = try TicketRow.Writer(db)
                 var generator = SystemRandomNumberGenerator()
                 for (ticket, state) in states {

@@ -12,10 +12,10 @@ extension Station {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT o.body FROM outbox x JOIN operations o ON o.replica = ? AND o.seq = x.seq
+                        SELECT o.body FROM outbox x JOIN operations o ON o.position = x.position
                         WHERE x.seq > ? ORDER BY x.seq LIMIT ?
                         """,
-                    arguments: [Int64(bitPattern: replica.rawValue), Int64(bitPattern: seq), limit]
+                    arguments: [Int64(bitPattern: seq), limit]
                 )
                 .map { try OperationRows.decode($0[0]) }
             }
@@ -31,22 +31,26 @@ extension Station {
                 let rejected = Set(seqs)
                 var tickets = Set<TicketID>()
                 for seq in seqs {
-                    if let op = try OperationRows.find(OperationID(replica: replica, seq: seq), db) { tickets.insert(op.ticket) }
+                    let body = try Data.fetchOne(
+                        db, sql: "SELECT o.body FROM outbox x JOIN operations o ON o.position = x.position WHERE x.seq = ?",
+                        arguments: [Int64(bitPattern: seq)]
+                    )
+                    if let body { tickets.insert(try OperationRows.decode(body).ticket) }
                 }
                 for ticket in tickets.sorted() {
                     var keep: [(position: Int64, op: TicketOperation)] = []
+                    var gone: [(position: Int64, id: OperationID)] = []
                     for entry in try OperationRows.chain(ticket, db) {
                         if entry.op.id.replica == replica && rejected.contains(entry.op.id.seq) {
-                            try db.execute(sql: "DELETE FROM operations WHERE position = ?", arguments: [entry.position])
+                            gone.append((entry.position, entry.op.id))
                         } else {
                             keep.append(entry)
                         }
                     }
+                    try OperationRows.delete(gone, db)
                     try TicketRow.rebuild(ticket, from: keep, db)
                 }
                 for seq in seqs {
-                    let key: [any DatabaseValueConvertible] = [Int64(bitPattern: replica.rawValue), Int64(bitPattern: seq)]
-                    try db.execute(sql: "DELETE FROM operations WHERE replica = ? AND seq = ?", arguments: StatementArguments(key))
                     try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [Int64(bitPattern: seq)])
                 }
             }
@@ -62,13 +66,15 @@ extension Station {
                 let unacknowledged = Set(try Int64.fetchAll(db, sql: "SELECT seq FROM outbox").map { UInt64(bitPattern: $0) })
                 for ticket in tickets {
                     var keep: [(position: Int64, op: TicketOperation)] = []
+                    var gone: [(position: Int64, id: OperationID)] = []
                     for entry in try OperationRows.chain(ticket, db) {
                         if entry.op.id.replica == replica && unacknowledged.contains(entry.op.id.seq) {
                             keep.append(entry)
                         } else {
-                            try db.execute(sql: "DELETE FROM operations WHERE position = ?", arguments: [entry.position])
+                            gone.append((entry.position, entry.op.id))
                         }
                     }
+                    try OperationRows.delete(gone, db)
                     try TicketRow.rebuild(ticket, from: keep, db)
                 }
             }

@@ -8,31 +8,52 @@ internal import TicketModel
 /// operation, and the ticket's row holds the position of its latest (`tickets.last_op`). Walking
 /// the chain replaces an index by ticket, which every batch would write at random places.
 enum OperationRows {
-    /// Inserts operations, prepared once per transaction.
+    /// Inserts operations, prepared once per transaction, dropping those the log holds already
+    /// (``SeenOperations``). ``finish()`` must run before the transaction commits.
     struct Inserter {
         private let statement: RawStatement
+        private var seen: SeenOperations
         /// Reused for every body, so encoding allocates nothing once it is large enough.
         private var body: [UInt8] = []
 
         init(_ db: Database) throws {
-            statement = try RawStatement(db, sql: "INSERT OR IGNORE INTO operations (replica, seq, prev, body) VALUES (?, ?, ?, ?)")
+            statement = try RawStatement(db, sql: "INSERT INTO operations (replica, seq, prev, body) VALUES (?, ?, ?, ?)")
+            seen = SeenOperations(db)
         }
 
         /// Inserts `op` after `prev` in its ticket's chain unless an operation with its id is
         /// there; returns its position, or nil if it was there.
         mutating func insert(_ op: TicketOperation, prev: Int64?) throws -> Int64? {
+            guard try seen.insert(op.id) else { return nil }
             try statement.bind(1, Int64(bitPattern: op.id.replica.rawValue))
             try statement.bind(2, Int64(bitPattern: op.id.seq))
             try statement.bind(3, prev)
             OperationCodec.encodeOne(op, into: &body)
             try statement.bind(4, bytes: body)
             try statement.run()
-            return statement.changes > 0 ? statement.lastInsertedRowID : nil
+            return statement.lastInsertedRowID
+        }
+
+        /// Records which operations the log now holds.
+        mutating func finish() throws {
+            try seen.save()
         }
     }
 
-    static func addToOutbox(_ op: TicketOperation, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (seq) VALUES (?)").execute(arguments: [Int64(op.id.seq)])
+    /// Queues one of this station's operations, inserted at `position`, for the server.
+    static func addToOutbox(_ op: TicketOperation, at position: Int64, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (seq, position) VALUES (?, ?)").execute(arguments: [Int64(op.id.seq), position])
+    }
+
+    /// Deletes the operations at `positions` (with their ids) from the log.
+    static func delete(_ entries: [(position: Int64, id: OperationID)], _ db: Database) throws {
+        var seen = SeenOperations(db)
+        let statement = try db.cachedStatement(sql: "DELETE FROM operations WHERE position = ?")
+        for entry in entries {
+            try statement.execute(arguments: [entry.position])
+            try seen.remove(entry.id)
+        }
+        try seen.save()
     }
 
     static func decode(_ bytes: some Collection<UInt8>) throws -> TicketOperation {
@@ -92,11 +113,21 @@ enum OperationRows {
         }
     }
 
-    /// The operation with this id, if accepted.
-    static func find(_ id: OperationID, _ db: Database) throws -> TicketOperation? {
-        let statement = try db.cachedStatement(sql: "SELECT body FROM operations WHERE replica = ? AND seq = ?")
-        return try Data.fetchOne(statement, arguments: [Int64(bitPattern: id.replica.rawValue), Int64(bitPattern: id.seq)])
-            .map(decode)
+    /// The operation with this id on the chain that ends at `head` (a ticket's latest
+    /// operation), if there.
+    static func find(_ id: OperationID, onChainFrom head: Int64?, _ db: Database) throws -> TicketOperation? {
+        let statement = try RawStatement(db, sql: "SELECT prev, body FROM operations WHERE position = ?")
+        var next = head
+        while let position = next {
+            try statement.bind(1, position)
+            guard let (prev, op) = try statement.first({ ($0.optionalInt64(0), try $0.withBytes(1) { try decode($0) }) }) else {
+                throw StationError(.store, "the operation log is damaged at position \(position); run 'ticketsync repair'")
+            }
+            if op.id == id { return op }
+            guard let prev, prev < position else { return nil }
+            next = prev
+        }
+        return nil
     }
 
     /// Every operation, in the order accepted, in pages (so a large store is not read at once).

@@ -1,4 +1,5 @@
 internal import GRDB
+internal import TicketModel
 
 /// The station store's schema, as GRDB migrations. A store whose applied migrations this build
 /// does not know was written by a newer TicketSync and is refused.
@@ -61,6 +62,47 @@ enum StoreSchema {
                     state BLOB NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration("v2") { db in
+            // Which operation ids the log holds moves from a unique index on (replica, seq),
+            // written by every operation inserted, to bitmaps (SeenOperations); the outbox names
+            // its operations' positions, since nothing looks operations up by id any more.
+            try db.execute(sql: """
+                CREATE TABLE seen_ops (
+                    replica INTEGER NOT NULL,
+                    block INTEGER NOT NULL,
+                    bits BLOB NOT NULL,
+                    PRIMARY KEY (replica, block)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE operations_v2 (
+                    position INTEGER PRIMARY KEY,
+                    replica INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    prev INTEGER,
+                    body BLOB NOT NULL
+                );
+                INSERT INTO operations_v2 (position, replica, seq, prev, body)
+                    SELECT position, replica, seq, prev, body FROM operations;
+
+                CREATE TABLE outbox_v2 (seq INTEGER PRIMARY KEY NOT NULL, position INTEGER NOT NULL);
+                """)
+            if let own = try Meta.get(.replica, db).flatMap({ ReplicaID(hex: $0) }) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox_v2 (seq, position)
+                            SELECT x.seq, o.position FROM outbox x JOIN operations o ON o.replica = ? AND o.seq = x.seq
+                        """,
+                    arguments: [Int64(bitPattern: own.rawValue)]
+                )
+            }
+            try db.execute(sql: """
+                DROP TABLE outbox;
+                DROP TABLE operations;
+                ALTER TABLE operations_v2 RENAME TO operations;
+                ALTER TABLE outbox_v2 RENAME TO outbox;
+                """)
+            try SeenOperations.rebuild(db)
         }
         return migrator
     }
