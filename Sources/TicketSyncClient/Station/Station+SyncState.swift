@@ -30,12 +30,17 @@ extension Station {
             try writeWithCurrentRows(changingRows: true) { db in
                 let rejected = Set(seqs)
                 var tickets = Set<TicketID>()
+                var queued: [(position: Int64, id: OperationID)] = []
                 for seq in seqs {
-                    let body = try Data.fetchOne(
-                        db, sql: "SELECT o.body FROM outbox x JOIN operations o ON o.position = x.position WHERE x.seq = ?",
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT o.position, o.body FROM outbox x JOIN operations o ON o.position = x.position WHERE x.seq = ?",
                         arguments: [Int64(bitPattern: seq)]
                     )
-                    if let body { tickets.insert(try OperationRows.decode(body).ticket) }
+                    if let row {
+                        let op = try OperationRows.decode(row[1] as Data)
+                        tickets.insert(op.ticket)
+                        queued.append((row[0], op.id))
+                    }
                 }
                 for ticket in tickets.sorted() {
                     var keep: [(position: Int64, op: TicketOperation)] = []
@@ -50,6 +55,8 @@ extension Station {
                     try OperationRows.delete(gone, db)
                     try TicketRow.rebuild(ticket, from: keep, db)
                 }
+                // Rejected operations missing from their ticket's chain (a damaged store) go too.
+                try OperationRows.delete(queued, db)
                 for seq in seqs {
                     try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [Int64(bitPattern: seq)])
                 }

@@ -91,9 +91,9 @@ public final class Station: Sendable {
             // cache and memory-mapped reads keep the hot pages at hand.
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
-            // Checkpoint every 8,192 WAL pages (32 MB) instead of 1,000: a batch rewrites the
-            // same index and ticket pages as the one before, and a checkpoint copies each page
-            // once however many commits wrote it, so fewer checkpoints copy fewer pages.
+            // Checkpoint every 8,192 WAL pages (32 MB) instead of 1,000: a batch rewrites many
+            // of the pages the one before it wrote (B-tree interiors, bitmaps, ticket rows), and
+            // a checkpoint copies each page once however many commits wrote it.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         return try storeCall {

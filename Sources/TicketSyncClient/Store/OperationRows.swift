@@ -45,7 +45,8 @@ enum OperationRows {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (seq, position) VALUES (?, ?)").execute(arguments: [Int64(op.id.seq), position])
     }
 
-    /// Deletes the operations at `positions` (with their ids) from the log.
+    /// Deletes these operations (at their positions, with their ids) from the log; one already
+    /// gone is left alone.
     static func delete(_ entries: [(position: Int64, id: OperationID)], _ db: Database) throws {
         var seen = SeenOperations(db)
         let statement = try db.cachedStatement(sql: "DELETE FROM operations WHERE position = ?")

@@ -32,12 +32,6 @@ struct SeenOperations {
         self.db = db
     }
 
-    /// Whether the log holds the operation (as of this transaction).
-    mutating func contains(_ id: OperationID) throws -> Bool {
-        let (block, byte, bit) = Self.place(id)
-        return try bits[position(of: block)][byte] & bit != 0
-    }
-
     /// Records that the log holds the operation; false if it already did.
     mutating func insert(_ id: OperationID) throws -> Bool {
         let (block, byte, bit) = Self.place(id)
