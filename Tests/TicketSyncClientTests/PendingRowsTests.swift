@@ -89,6 +89,34 @@ import TicketTestSupport
         #expect(try reopened.digest() == whole.digest(), "seed \(seed)")
     }
 
+    /// Acknowledgements and server settings written between batches (as a live sync does) are
+    /// this station's own and touch no rows: the next batch keeps the pending rows instead of
+    /// rebuilding them from the log.
+    @Test(arguments: propertySeeds(count: 2))
+    func ownBookkeepingBetweenBatchesKeepsTheRowsPending(seed: UInt64) throws {
+        let folder = try TemporaryFolder()
+        var work = RandomWorkload(replicaCount: 3, seed: seed)
+        work.run(operations: 600, syncEvery: 100)
+        let clock = TestClock(work.baseMillis + work.now + 60_000)
+        let path = folder.path("station.sqlite")
+        let station = try Station.create(at: path, agent: "zoe", replica: ReplicaID(0x5748), wallClock: clock)
+        let mine = try station.createTicket([.title: .text("Label printed, never scanned")])
+        let own = try station.outbox()
+        #expect(own.map(\.ticket) == [mine])
+        let batches = stride(from: 0, to: work.all.count, by: 100).map { Array(work.all[$0..<min(work.all.count, $0 + 100)]) }
+        for (number, batch) in batches.enumerated() {
+            #expect(try station.applyRemote(batch).refused.isEmpty, "seed \(seed)")
+            if number == 1 { try station.acknowledge(upTo: 1) }
+            if number == 2 { _ = try station.acknowledgeCounting(upTo: 1) }
+            if number == 3 { try station.configureServer(url: "wss://127.0.0.1:7443/v1/sync", token: "t") }
+        }
+        let seen = try peek(path)
+        #expect(seen.rows == 1 && seen.through != nil && seen.through! < seen.last, "seed \(seed): rows were written between batches: \(seen)")
+        var reference = TicketReplica(id: ReplicaID(0xAB))
+        #expect(reference.apply(batch: work.all + own, physicalMillis: clock.nowMillis()).isEmpty)
+        try expectRows(station, reference, "seed \(seed)")
+    }
+
     func expectRows(_ station: Station, _ reference: TicketReplica, _ context: String) throws {
         try StoreModelEquivalenceTests().expectRowsEqual(station, reference, context)
     }

@@ -86,10 +86,8 @@ extension Station {
     /// Removes operations up to and including sequence number `seq` from the outbox: a server
     /// has made them durable.
     public func acknowledge(upTo seq: UInt64) throws(StationError) {
-        try storeCall {
-            try database.write { db in
-                try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(bitPattern: seq)])
-            }
+        try writeKeepingRows { db in
+            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(bitPattern: seq)])
         }
     }
 

@@ -49,4 +49,32 @@ extension Station {
             }
         }
     }
+
+    /// Runs `body`, which must not touch operations or ticket rows (the outbox, `meta`), in a
+    /// write transaction that leaves the pending rows and the cache trusted. Any other write by
+    /// this object counts as a write behind their back, and the next batch would rebuild its
+    /// pending rows from the log (`RowCatchUp`): during a live sync, acknowledgements arrive
+    /// between batches.
+    func writeKeepingRows<T>(_ body: (Database) throws -> T) throws(StationError) -> T {
+        try storeCall {
+            try database.writeWithoutTransaction { db in
+                var outcome: (T, UInt64)?
+                try db.inTransaction(.immediate) {
+                    let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+                    let totalChanges = db.totalChangesCount
+                    let (epoch, moved) = ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+                    // Someone else wrote the store since the last cached commit: the next
+                    // workspace cannot see that any more (this begin moved the epoch), so it
+                    // is told here.
+                    if moved { pendingRows.withLock { $0.valid = false } }
+                    outcome = (try body(db), epoch)
+                    return .commit
+                }
+                let (result, epoch) = outcome!
+                let totalChanges = db.totalChangesCount
+                ticketCache.withLock { $0.commit([], epoch: epoch, totalChanges: totalChanges) }
+                return result
+            }
+        }
+    }
 }

@@ -45,12 +45,10 @@ extension Station {
     /// Records the server this station syncs with and its credential (stored in the station's
     /// store, readable only by the store's owner).
     public func configureServer(url: String, token: String?, pin: String? = nil, caFile: String? = nil) throws(StationError) {
-        try storeCall {
-            try database.write { db in
-                try Meta.set(.serverURL, url, db)
-                for (key, value) in [(Meta.Key.token, token), (.pin, pin), (.caFile, caFile)] {
-                    if let value { try Meta.set(key, value, db) } else { try Meta.remove(key, db) }
-                }
+        try writeKeepingRows { db in
+            try Meta.set(.serverURL, url, db)
+            for (key, value) in [(Meta.Key.token, token), (.pin, pin), (.caFile, caFile)] {
+                if let value { try Meta.set(key, value, db) } else { try Meta.remove(key, db) }
             }
         }
     }

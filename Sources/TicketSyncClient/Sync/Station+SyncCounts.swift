@@ -6,11 +6,9 @@ extension Station {
     /// Removes operations up to `seq` from the outbox, like ``acknowledge(upTo:)``, and returns
     /// how many it removed.
     func acknowledgeCounting(upTo seq: UInt64) throws(StationError) -> Int {
-        try storeCall {
-            try database.write { db in
-                try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(bitPattern: seq)])
-                return db.changesCount
-            }
+        try writeKeepingRows { db in
+            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [Int64(bitPattern: seq)])
+            return db.changesCount
         }
     }
 
