@@ -50,6 +50,14 @@ extension Station {
         }
     }
 
+    /// Starts the cache's view of a write transaction (see ``TicketCache/begin(dataVersion:totalChanges:)``):
+    /// the epoch entries must match to be trusted, and whether anyone wrote the store behind it.
+    func beginCachedWrite(_ db: Database) throws -> (epoch: UInt64, moved: Bool) {
+        let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        let totalChanges = db.totalChangesCount
+        return ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+    }
+
     /// Runs `body`, which must not touch operations or ticket rows (the outbox, `meta`), in a
     /// write transaction that leaves the pending rows and the cache trusted. Any other write by
     /// this object counts as a write behind their back, and the next batch would rebuild its
@@ -60,9 +68,7 @@ extension Station {
             try database.writeWithoutTransaction { db in
                 var outcome: (T, UInt64)?
                 try db.inTransaction(.immediate) {
-                    let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-                    let totalChanges = db.totalChangesCount
-                    let (epoch, moved) = ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+                    let (epoch, moved) = try beginCachedWrite(db)
                     // Someone else wrote the store since the last cached commit: the next
                     // workspace cannot see that any more (this begin moved the epoch), so it
                     // is told here.

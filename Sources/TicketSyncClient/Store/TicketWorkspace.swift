@@ -49,9 +49,7 @@ struct TicketWorkspace {
         self.db = db
         self.defersRows = defersRows
         rows = try TicketRow.Writer(db)
-        let dataVersion = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-        let totalChanges = db.totalChangesCount
-        let (epoch, moved) = station.ticketCache.withLock { $0.begin(dataVersion: dataVersion, totalChanges: totalChanges) }
+        let (epoch, moved) = try station.beginCachedWrite(db)
         self.epoch = epoch
         var pending = station.pendingRows.withLock { held in
             let taken = held
