@@ -64,6 +64,30 @@ import TicketTestSupport
         #expect(try station.applyRemote(pool).duplicates == pool.count, "seed \(seed)")
     }
 
+    /// With no index by id, a comment edit or delete finds its comment on the ticket's own chain,
+    /// and a comment of another ticket is not found.
+    @Test func commentEditsFindTheirCommentOnTheTicketsChain() throws {
+        let folder = try TemporaryFolder()
+        var work = RandomWorkload(replicaCount: 2, seed: 11)
+        work.run(operations: 300, syncEvery: 100)
+        let clock = TestClock(work.baseMillis + work.now + 60_000)
+        let station = try Station.create(at: folder.path("station.sqlite"), agent: "zoe", replica: ReplicaID(0x0C0E), wallClock: clock)
+        let first = try station.createTicket([.title: .text("Wrong item shipped")])
+        let second = try station.createTicket([.title: .text("Stock count off by 12")])
+        let note = try station.comment(on: first, body: "Asked the picker")
+        try station.applyRemote(work.all)
+        try station.editComment(note, on: first, body: "Asked the picker; bin B19")
+        #expect(throws: StationError.self) { try station.editComment(note, on: second, body: "not here") }
+        do {
+            try station.deleteComment(note, on: second)
+            Issue.record("a comment of another ticket was deleted")
+        } catch {
+            #expect(error.code == .notFound, "\(error)")
+        }
+        #expect(try station.ticket(first).comments.first?.body == "Asked the picker; bin B19")
+        try station.deleteComment(note, on: first)
+    }
+
     @Test func aStoreWithTheUniqueIndexIsMigrated() throws {
         let folder = try TemporaryFolder()
         var work = RandomWorkload(replicaCount: 3, seed: 7)

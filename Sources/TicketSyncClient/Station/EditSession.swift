@@ -44,7 +44,7 @@ struct EditSession {
         try state.checkReferences(op)
         switch payload {
         case .editComment(let comment, _), .deleteComment(let comment):
-            guard let target = try OperationRows.find(comment, onChainFrom: tickets.head(try tickets.slot(ticket)), db),
+            guard let target = try OperationRows.find(comment, on: ticket, from: tickets.head(try tickets.slot(ticket)), db),
                 case .comment = target.payload
             else {
                 throw StationError(.notFound, "comment \(comment) does not exist on ticket \(ticket)")

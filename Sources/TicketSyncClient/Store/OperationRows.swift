@@ -114,21 +114,10 @@ enum OperationRows {
         }
     }
 
-    /// The operation with this id on the chain that ends at `head` (a ticket's latest
+    /// The operation with this id on `ticket`'s chain, which ends at `head` (its latest
     /// operation), if there.
-    static func find(_ id: OperationID, onChainFrom head: Int64?, _ db: Database) throws -> TicketOperation? {
-        let statement = try RawStatement(db, sql: "SELECT prev, body FROM operations WHERE position = ?")
-        var next = head
-        while let position = next {
-            try statement.bind(1, position)
-            guard let (prev, op) = try statement.first({ ($0.optionalInt64(0), try $0.withBytes(1) { try decode($0) }) }) else {
-                throw StationError(.store, "the operation log is damaged at position \(position); run 'ticketsync repair'")
-            }
-            if op.id == id { return op }
-            guard let prev, prev < position else { return nil }
-            next = prev
-        }
-        return nil
+    static func find(_ id: OperationID, on ticket: TicketID, from head: Int64?, _ db: Database) throws -> TicketOperation? {
+        try walk(ticket, from: head, after: 0, db).first { $0.op.id == id }?.op
     }
 
     /// Every operation, in the order accepted, in pages (so a large store is not read at once).
