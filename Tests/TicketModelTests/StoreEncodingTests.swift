@@ -108,6 +108,14 @@ import TicketTestSupport
     }
 
     @Test func oneOperationEncodingOfEdgeValues() throws {
+        for op in Self.edgeOperations() {
+            #expect(OperationCodec.encodeOne(op) == OperationCodec.encode(sortedByID: [op]), "\(op.payload.kindName) \(op.id)")
+        }
+    }
+
+    /// Every payload kind with empty, long (past one varint byte) and extreme values, each with
+    /// extreme sequence numbers and clock readings.
+    static func edgeOperations() -> [TicketOperation] {
         let ticket = TicketID(high: .max, low: 0)
         let long = String(repeating: "é", count: 300)  // lengths past one varint byte
         let payloads: [Payload] = [
@@ -132,15 +140,16 @@ import TicketTestSupport
             .escalate(tier: 3, kind: .functional, reason: long, toTeam: "tier2"),
         ]
         let authors = [Author(.agent, ""), Author(.server, "node-1"), Author(.requester, long)]
+        var operations: [TicketOperation] = []
         for (index, payload) in payloads.enumerated() {
             for (seq, millis, counter) in [(UInt64(1), UInt64(0), UInt64(0)), (.max / 2, 0xFFFF_FFFF_FFFF, 0xFFFF), (300, 1, 1)] {
-                let op = TicketOperation(
+                operations.append(TicketOperation(
                     id: OperationID(replica: ReplicaID(index % 2 == 0 ? 1 : .max), seq: seq),
                     timestamp: Timestamp(millis: millis, counter: counter),
                     author: authors[index % authors.count], ticket: ticket, payload: payload
-                )
-                #expect(OperationCodec.encodeOne(op) == OperationCodec.encode(sortedByID: [op]), "\(payload.kindName) #\(index)")
+                ))
             }
         }
+        return operations
     }
 }

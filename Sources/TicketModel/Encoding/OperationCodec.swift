@@ -48,6 +48,14 @@ public enum OperationCodec {
 
     /// Decodes a batch. `maxOperations` bounds the number of operations accepted.
     public static func decode(_ bytes: some Collection<UInt8>, maxOperations: Int = .max) throws(TicketModelError) -> [TicketOperation] {
+        // A store's rows each hold one operation in the canonical shape: read without
+        // SwiftProtobuf. Anything else (or anything refused) goes the general way below.
+        if maxOperations >= 1, let op = SingleOperationReader.read(bytes) { return [op] }
+        return try decodeGenerally(bytes, maxOperations: maxOperations)
+    }
+
+    /// ``decode(_:maxOperations:)`` through SwiftProtobuf and `BatchReader` alone.
+    static func decodeGenerally(_ bytes: some Collection<UInt8>, maxOperations: Int) throws(TicketModelError) -> [TicketOperation] {
         let batch: Ticketsync_V1_OperationBatch
         do {
             batch = try Ticketsync_V1_OperationBatch(serializedBytes: Array(bytes))
