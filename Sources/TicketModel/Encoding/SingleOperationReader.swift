@@ -19,15 +19,12 @@ struct SingleOperationReader {
     /// The operation, or nil if the bytes are not in the one-operation canonical shape (or
     /// anything in them would be refused).
     static func read(_ bytes: some Collection<UInt8>) -> TicketOperation? {
-        let read: TicketOperation?? = bytes.withContiguousStorageIfAvailable { buffer in
-            var reader = SingleOperationReader(UnsafeRawBufferPointer(buffer))
-            return try? reader.operation()
-        }
-        if let read { return read }
-        return Array(bytes).withUnsafeBytes { buffer in
+        func read(_ buffer: UnsafeRawBufferPointer) -> TicketOperation? {
             var reader = SingleOperationReader(buffer)
             return try? reader.operation()
         }
+        if let done = bytes.withContiguousStorageIfAvailable({ read(UnsafeRawBufferPointer($0)) }) { return done }
+        return Array(bytes).withUnsafeBytes(read)
     }
 
     /// Thrown (and turned into nil) wherever the bytes leave the canonical shape.
@@ -226,9 +223,8 @@ struct SingleOperationReader {
 
     private mutating func optionalString(_ field: UInt64, before end: Int) throws -> String? {
         guard try peek(field, wire: 2, before: end) else { return nil }
-        let start = reader.offset
         let text = try reader.string()
-        guard reader.offset <= end, reader.offset > start else { throw NotCanonical() }
+        guard reader.offset <= end else { throw NotCanonical() }
         return text
     }
 
