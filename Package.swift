@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "TicketSyncProtocolTests",
             dependencies: [
-                "TicketSyncProtocol", "TicketModel",
+                "TicketSyncProtocol", "TicketModel", "TicketTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings

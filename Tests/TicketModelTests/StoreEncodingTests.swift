@@ -1,5 +1,5 @@
 import Testing
-import TicketModel
+@testable import TicketModel
 import TicketTestSupport
 
 /// The hand-written encodings the station store uses: the compact per-ticket state (which must
@@ -100,7 +100,7 @@ import TicketTestSupport
         var kinds = Set<String>()
         for op in work.all {
             let bytes = OperationCodec.encodeOne(op)
-            #expect(bytes == OperationCodec.encode(sortedByID: [op]), "seed \(seed): \(op.id) \(op.payload.kindName)")
+            #expect(bytes == OperationCodec.encodeThroughMessage(sortedByID: [op]), "seed \(seed): \(op.id) \(op.payload.kindName)")
             #expect(try OperationCodec.decode(bytes) == [op], "seed \(seed)")
             kinds.insert(op.payload.kindName)
         }

@@ -59,24 +59,40 @@ extension OperationCodec {
         if millisDelta != 0 { writer.tag(2, .varint); writer.zigzag(millisDelta) }
         let counter = UInt64(UInt32(truncatingIfNeeded: op.timestamp.counter))
         if counter != 0 { writer.tag(3, .varint); writer.varint(counter) }
-        writer.payload(op.payload, own: own, others: others)
+        writer.payload(op.payload, replicas: SingleOperationReplicas(own: own, others: others))
         writer.end(body)
         writer.end(run)
     }
 }
 
+/// Where a batch's replica table holds each replica (by raw id), for writing references. Every
+/// replica asked for must already be in the table.
+protocol BatchReplicaTable {
+    func index(of replica: UInt64) -> UInt64
+}
+
+/// The table of a one-operation batch: the operation's own replica, then `others`.
+struct SingleOperationReplicas: BatchReplicaTable {
+    let own: UInt64
+    let others: [UInt64]
+
+    func index(of replica: UInt64) -> UInt64 {
+        replica == own ? 0 : UInt64(others.firstIndex(of: replica)! + 1)
+    }
+}
+
 extension ProtoWriter {
-    /// A reference to another operation: the index of its replica in the batch's table (the
-    /// operation's own replica, then `others`) and its sequence number.
-    fileprivate mutating func ref(_ field: Int, _ id: OperationID, own: UInt64, others: [UInt64]) {
-        let index = id.replica.rawValue == own ? 0 : UInt64(others.firstIndex(of: id.replica.rawValue)! + 1)
+    /// A reference to another operation: the index of its replica in the batch's table and its
+    /// sequence number.
+    fileprivate mutating func ref(_ field: Int, _ id: OperationID, replicas: some BatchReplicaTable) {
+        let index = replicas.index(of: id.replica.rawValue)
         let ref = begin(field)
         if index != 0 { tag(1, .varint); varint(index) }
         if id.seq != 0 { tag(2, .varint); varint(id.seq) }
         end(ref)
     }
 
-    fileprivate mutating func fieldWrite(_ field: FieldKey, _ value: FieldValue, _ overwrites: OperationID?, own: UInt64, others: [UInt64]) {
+    fileprivate mutating func fieldWrite(_ field: FieldKey, _ value: FieldValue, _ overwrites: OperationID?, replicas: some BatchReplicaTable) {
         if let index = field.builtinIndex {
             tag(1, .varint)
             varint(UInt64(index + 1))
@@ -94,22 +110,22 @@ extension ProtoWriter {
             tag(5, .varint)
             varint(1)
         }
-        if let overwrites { ref(6, overwrites, own: own, others: others) }
+        if let overwrites { ref(6, overwrites, replicas: replicas) }
     }
 
-    fileprivate mutating func payload(_ payload: Payload, own: UInt64, others: [UInt64]) {
+    mutating func payload(_ payload: Payload, replicas: some BatchReplicaTable) {
         switch payload {
         case .create(let fields):
             let create = begin(10)
             for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
                 let write = begin(1)
-                fieldWrite(field, value, nil, own: own, others: others)
+                fieldWrite(field, value, nil, replicas: replicas)
                 end(write)
             }
             end(create)
         case .set(let field, let value, let overwrites):
             let write = begin(11)
-            fieldWrite(field, value, overwrites, own: own, others: others)
+            fieldWrite(field, value, overwrites, replicas: replicas)
             end(write)
         case .add(let set, let element):
             let add = begin(12)
@@ -120,7 +136,7 @@ extension ProtoWriter {
             let remove = begin(13)
             uint32(1, set.rawValue)
             string(2, element)
-            for dot in observed { ref(3, dot, own: own, others: others) }
+            for dot in observed { ref(3, dot, replicas: replicas) }
             end(remove)
         case .comment(let text, let visibility):
             let comment = begin(14)
@@ -129,11 +145,11 @@ extension ProtoWriter {
             end(comment)
         case .editComment(let id, let text):
             let edit = begin(15)
-            ref(1, id, own: own, others: others)
+            ref(1, id, replicas: replicas)
             string(2, text)
             end(edit)
         case .deleteComment(let id):
-            ref(16, id, own: own, others: others)
+            ref(16, id, replicas: replicas)
         case .requestEscalation(let reason, let team):
             let request = begin(17)
             string(1, reason)
@@ -146,79 +162,6 @@ extension ProtoWriter {
             string(3, reason)
             string(4, team ?? "")
             end(escalation)
-        }
-    }
-}
-
-/// Writes protobuf wire format (proto3 rules: scalar fields equal to their default are left out).
-struct ProtoWriter {
-    enum WireType: UInt64 {
-        case varint = 0
-        case fixed64 = 1
-        case lengthDelimited = 2
-    }
-
-    var inner: StoreBytesWriter
-
-    init(capacity: Int) {
-        inner = StoreBytesWriter(capacity: capacity)
-    }
-
-    var bytes: [UInt8] {
-        get { inner.bytes }
-        _modify { yield &inner.bytes }
-    }
-
-    @inline(__always)
-    mutating func tag(_ field: Int, _ type: WireType) {
-        inner.varint(UInt64(field) << 3 | type.rawValue)
-    }
-
-    @inline(__always)
-    mutating func varint(_ value: UInt64) { inner.varint(value) }
-
-    @inline(__always)
-    mutating func zigzag(_ value: Int64) { inner.zigzag(value) }
-
-    @inline(__always)
-    mutating func fixed64(_ value: UInt64) { inner.fixed64(value) }
-
-    /// A `uint32` field (left out when zero).
-    @inline(__always)
-    mutating func uint32(_ field: Int, _ value: Int) {
-        let value = UInt64(UInt32(truncatingIfNeeded: value))
-        guard value != 0 else { return }
-        tag(field, .varint)
-        varint(value)
-    }
-
-    /// A `string` field (left out when empty).
-    @inline(__always)
-    mutating func string(_ field: Int, _ text: String) {
-        guard !text.isEmpty else { return }
-        tag(field, .lengthDelimited)
-        lengthPrefixed(text)
-    }
-
-    @inline(__always)
-    mutating func lengthPrefixed(_ text: String) { inner.string(text) }
-
-    /// Starts a message field, always written (a set singular message, a oneof case or a
-    /// repeated element): write its body, then call ``end(_:)`` with the returned mark, which puts
-    /// the body's length in front of it.
-    mutating func begin(_ field: Int) -> Int {
-        tag(field, .lengthDelimited)
-        return inner.bytes.count
-    }
-
-    mutating func end(_ start: Int) {
-        let length = UInt64(inner.bytes.count - start)
-        if length < 0x80 {
-            inner.bytes.insert(UInt8(length), at: start)
-        } else {
-            var prefix = StoreBytesWriter(capacity: 10)
-            prefix.varint(length)
-            inner.bytes.insert(contentsOf: prefix.bytes, at: start)
         }
     }
 }

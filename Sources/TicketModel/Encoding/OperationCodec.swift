@@ -23,10 +23,18 @@ public enum OperationCodec {
 
     /// Encodes operations already sorted by id (or, for one replica, by sequence number).
     public static func encode(sortedByID operations: [TicketOperation]) -> [UInt8] {
-        var writer = BatchWriter()
+        var writer = BatchBytesWriter(capacity: 32 * operations.count)
         for op in operations { writer.append(op) }
+        var out = ProtoWriter(capacity: 0)
+        writer.finish(into: &out)
+        return out.bytes
+    }
+
+    /// ``encode(sortedByID:)`` through the SwiftProtobuf message (what `BatchBytesWriter` must
+    /// match byte for byte).
+    static func encodeThroughMessage(sortedByID operations: [TicketOperation]) -> [UInt8] {
         do {
-            return try writer.finished.serializedBytes()
+            return try message(sortedByID: operations).serializedBytes()
         } catch {
             preconditionFailure("encoding an in-memory batch cannot fail: \(error)")
         }

@@ -52,10 +52,7 @@ public enum SyncCodec {
             out.clientName = hello.clientName
             message.hello = out
         case .push(let batch, let operations):
-            var out = Ticketsync_V1_Push()
-            out.batch = batch
-            out.operations = OperationCodec.message(sortedByID: operations)
-            message.push = out
+            return pushBytes(batch: batch, operations: operations)
         case .credit(let deliveries):
             var out = Ticketsync_V1_Credit()
             out.deliveries = UInt32(clamping: deliveries)
@@ -151,11 +148,7 @@ public enum SyncCodec {
             }
             message.pushResult = out
         case .deliver(let operations, let cursor, let caughtUp):
-            var out = Ticketsync_V1_Deliver()
-            out.operations = OperationCodec.message(sortedByID: operations)
-            out.cursor = cursor
-            out.caughtUp = caughtUp
-            message.deliver = out
+            return deliverBytes(operations: operations, cursor: cursor, caughtUp: caughtUp)
         case .scopeChange(let removed):
             var out = Ticketsync_V1_ScopeChange()
             out.removed = removed.map { Data($0.bytes) }
