@@ -30,20 +30,37 @@ extension SyncSessionRunner {
         // Without this every node read the whole log for its few stations, so each node added
         // to a cluster read it all again.
         let filtered = store.filtersByScope && !scopes.scopeFilter.all
+        let limit = limits.deliverBatchOperations
+        let (store, windows, hub) = (self.store, self.windows, self.hub)
+        @Sendable func read(after cursor: String?, catchingUp: Bool) async throws -> LogWindow {
+            let generation = hub.generation
+            if filtered && (catchingUp || hub.count <= Self.scopedTailSessions) {
+                return try await store.read(after: cursor, limit: limit, concerning: scopes)
+            }
+            // Unfiltered: the loop below checks each entry's placements once anyway.
+            let read = try await windows.read(after: cursor, limit: limit, generation: generation, store: store)
+            return LogWindow(entries: read, end: read.last?.cursor, reachedEnd: read.count < limit, covered: read.count)
+        }
+        @Sendable func readAhead(after cursor: String?) async throws -> LogWindow? {
+            guard let cursor else { return nil }
+            return try await read(after: cursor, catchingUp: true)
+        }
         var catchingUp = true
+        // While catching up, the next window is read (on the store's threads) while this one is
+        // decoded, encoded, compressed and written: those were done one after the other.
+        var prefetched: LogWindow?
         while true {
             try Task.checkCancellation()
-            let generation = hub.generation
-            let limit = limits.deliverBatchOperations
             let window: LogWindow
-            if filtered && (catchingUp || hub.count <= Self.scopedTailSessions) {
-                window = try await store.read(after: cursor, limit: limit, concerning: scopes)
+            if let ahead = prefetched {
+                window = ahead
+                prefetched = nil
             } else {
-                // Unfiltered: the loop below checks each entry's placements once anyway.
-                let read = try await windows.read(after: cursor, limit: limit, generation: generation, store: store)
-                window = LogWindow(entries: read, end: read.last?.cursor, reachedEnd: read.count < limit, covered: read.count)
+                window = try await read(after: cursor, catchingUp: catchingUp)
             }
             catchingUp = !window.reachedEnd
+            let aheadCursor = window.reachedEnd ? nil : window.end
+            async let ahead = readAhead(after: aheadCursor)
             let entries = window.entries
             guard let next = window.end else {
                 let idle = unsentEntries > 0 && now() &- cursorSentMillis >= Self.idleCursorMillis
@@ -93,6 +110,7 @@ extension SyncSessionRunner {
                 cursorSentMillis = now()
             }
             cursor = next
+            prefetched = try await ahead
         }
     }
 
