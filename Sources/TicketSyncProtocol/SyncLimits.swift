@@ -12,7 +12,7 @@ public struct SyncLimits: Hashable, Sendable {
     /// Most Deliver messages a station may ask to have in flight.
     public var maxWindow: Int = 64
     /// Operations the server puts in one Deliver.
-    public var deliverBatchOperations: Int = 2_000
+    public var deliverBatchOperations: Int = 4_000
 
     /// The default limits.
     public init() {}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TicketModel
 import TicketSyncClient
+import TicketSyncProtocol
 import TicketTestSupport
 
 /// Scopes in both directions over a real server, and the TLS profile the server offers.
@@ -52,6 +53,35 @@ import TicketTestSupport
         try ont.update(ticket, [.priority: .text("urgent")])
         let ontPush = try await ont.syncOnce()
         #expect(ontPush.rejected == 0 && ontPush.pushed == 1)
+    }
+
+    /// A ticket entering a station's scopes is sent whole, which can be more operations than one
+    /// Deliver may hold: the server splits it, and the station takes every part.
+    @Test func aTicketLargerThanADeliverArrivesWhole() async throws {
+        let folder = try TemporaryDirectory()
+        let server = try ServerProcess(dataDirectory: folder.path("server"), extraArguments: ["--max-batch-operations", "5"])
+        try await server.start()
+        defer { server.stop() }
+        let hq = try Station.create(at: folder.path("hq.sqlite"), agent: "hq")
+        try hq.configureServer(url: server.url, token: try server.addStation("hq", scopes: ["all"]), caFile: server.caFile)
+        let ont = try Station.create(at: folder.path("ont.sqlite"), agent: "ont")
+        try ont.configureServer(url: server.url, token: try server.addStation("ont", scopes: ["site:ONT3"]), caFile: server.caFile)
+
+        let ticket = try hq.createTicket([.title: .text("Pallet short"), .site: .text("DFW1")])
+        for note in 1...12 { try hq.comment(on: ticket, body: "note \(note)") }
+        // The station holds the server to the limit it announced.
+        var limits = SyncLimits()
+        limits.maxOperationsPerBatch = 5
+        _ = try await hq.syncOnce()
+        _ = try await ont.syncOnce(limits: limits)
+        #expect(try ont.status().tickets == 0)
+
+        try hq.update(ticket, [.site: .text("ONT3")])
+        _ = try await hq.syncOnce()
+        let report = try await ont.syncOnce(limits: limits)
+        #expect(report.received >= 14)
+        #expect(try ont.ticket(ticket).comments.count == 12)
+        #expect(try ont.digest() == (try hq.digest()))
     }
 
     @Test func pinnedFingerprintIsEnforced() async throws {

@@ -103,7 +103,17 @@ extension SyncSessionRunner {
                 try await waitForCredit(session, &creditIterator)
                 if !removed.isEmpty { try await session.send(.scopeChange(removed: removed)) }
                 operations.sort { $0.id < $1.id }
-                try await session.send(.deliver(operations: operations, cursor: next, caughtUp: caughtUp))
+                // Tickets that entered the scopes come whole, so a window can hold more than a
+                // Deliver may: all but the last part keep the station's cursor where it was, so
+                // a session that ends between them sends them again rather than skip them.
+                let most = max(1, limits.maxOperationsPerBatch)
+                var start = 0
+                while operations.count - start > most {
+                    try await session.send(.deliver(operations: Array(operations[start..<(start + most)]), cursor: cursor ?? "0", caughtUp: false))
+                    start += most
+                    try await waitForCredit(session, &creditIterator)
+                }
+                try await session.send(.deliver(operations: Array(operations[start...]), cursor: next, caughtUp: caughtUp))
                 ServerMetrics.shared.delivered(operations.count)
                 stationCaughtUp = caughtUp
                 unsentEntries = 0
