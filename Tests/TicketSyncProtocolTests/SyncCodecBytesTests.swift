@@ -40,4 +40,48 @@ import TicketTestSupport
             #expect(SyncCodec.encode(pushFrame) == (try client.serializedBytes() as [UInt8]), "seed \(seed), round \(round)")
         }
     }
+
+    /// Whole, cut, flipped and grown Push and Deliver messages decode to the same frame (or fail
+    /// alike) whether the envelope is read directly or through SwiftProtobuf.
+    @Test(arguments: propertySeeds(count: 2))
+    func directAndGeneralDecodingAgree(seed: UInt64) throws {
+        var work = RandomWorkload(replicaCount: 3, seed: seed)
+        work.run(operations: 600, syncEvery: 60)
+        var generator = SeededGenerator(seed: seed ^ 0xE1F0)
+        var limits = SyncLimits()
+        limits.maxOperationsPerBatch = 40
+        var direct = 0
+        for round in 0..<300 {
+            let count = [0, 1, 5, 39, 40, 41].randomElement(using: &generator)!
+            let operations = (0..<count).map { _ in work.all.randomElement(using: &generator)! }.sorted { $0.id < $1.id }
+            let deliver = SyncCodec.encode(ServerFrame.deliver(operations: operations, cursor: ["", "7", "é1"].randomElement(using: &generator)!, caughtUp: Bool.random(using: &generator)))
+            let push = SyncCodec.encode(ClientFrame.push(batch: UInt64.random(in: 0...3, using: &generator), operations: operations))
+            for clean in [deliver, push] {
+                var bytes = clean
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: break
+                case 1: bytes[Int.random(in: 0..<bytes.count, using: &generator)] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+                case 2: bytes.removeLast(Int.random(in: 1...bytes.count, using: &generator))
+                default: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...bytes.count, using: &generator))
+                }
+                let server = Result { () throws(SyncError) in try SyncCodec.decodeServer(bytes, limits: limits) }
+                let serverGenerally = Result { () throws(SyncError) in try SyncCodec.decodeServerGenerally(bytes, limits: limits) }
+                #expect(same(server, serverGenerally), "seed \(seed), round \(round): \(bytes)")
+                let client = Result { () throws(SyncError) in try SyncCodec.decodeClient(bytes, limits: limits) }
+                let clientGenerally = Result { () throws(SyncError) in try SyncCodec.decodeClientGenerally(bytes, limits: limits) }
+                #expect(same(client, clientGenerally), "seed \(seed), round \(round): \(bytes)")
+                if (try? SyncCodec.deliverFrame(bytes, limits: limits)) != nil || (try? SyncCodec.pushFrame(bytes, limits: limits)) != nil { direct += 1 }
+            }
+        }
+        #expect(direct > 100, "seed \(seed): only \(direct) messages were read directly")
+    }
+
+    /// The same frame, or the same error code and message.
+    func same<Frame: Equatable>(_ a: Result<Frame, SyncError>, _ b: Result<Frame, SyncError>) -> Bool {
+        switch (a, b) {
+        case (.success(let x), .success(let y)): return x == y
+        case (.failure(let x), .failure(let y)): return x.code == y.code && x.message == y.message
+        default: return false
+        }
+    }
 }

@@ -56,10 +56,16 @@ public enum OperationCodec {
 
     /// Decodes a batch. `maxOperations` bounds the number of operations accepted.
     public static func decode(_ bytes: some Collection<UInt8>, maxOperations: Int = .max) throws(TicketModelError) -> [TicketOperation] {
-        // A store's rows each hold one operation in the canonical shape: read without
-        // SwiftProtobuf. Anything else (or anything refused) goes the general way below.
-        if maxOperations >= 1, let op = SingleOperationReader.read(bytes) { return [op] }
+        // What this codebase writes (store rows, Push, Deliver) is in the canonical shape: read
+        // without SwiftProtobuf. Anything else (or anything refused) goes the general way below.
+        if let operations = CanonicalBatchReader.read(bytes, maxOperations: maxOperations) { return operations }
         return try decodeGenerally(bytes, maxOperations: maxOperations)
+    }
+
+    /// The operations of a batch in the canonical shape, read directly; nil for any other bytes
+    /// (including any that would be refused), which the caller then reads the general way.
+    package static func decodeCanonical(_ bytes: some Collection<UInt8>, maxOperations: Int) -> [TicketOperation]? {
+        CanonicalBatchReader.read(bytes, maxOperations: maxOperations)
     }
 
     /// ``decode(_:maxOperations:)`` through SwiftProtobuf and `BatchReader` alone.

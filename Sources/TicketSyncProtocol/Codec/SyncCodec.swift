@@ -10,6 +10,12 @@ public enum SyncCodec {
     /// Decodes a station's message. The caller has already bounded `bytes` by
     /// ``SyncLimits/maxMessageBytes`` (after decompression).
     public static func decodeClient(_ bytes: [UInt8], limits: SyncLimits) throws(SyncError) -> ClientFrame {
+        if let push = try pushFrame(bytes, limits: limits) { return push }
+        return try decodeClientGenerally(bytes, limits: limits)
+    }
+
+    /// ``decodeClient(_:limits:)`` through SwiftProtobuf alone.
+    static func decodeClientGenerally(_ bytes: [UInt8], limits: SyncLimits) throws(SyncError) -> ClientFrame {
         let message: Ticketsync_V1_ClientMessage
         do {
             message = try Ticketsync_V1_ClientMessage(serializedBytes: bytes)
@@ -69,6 +75,12 @@ public enum SyncCodec {
 
     /// Decodes a server's message.
     public static func decodeServer(_ bytes: [UInt8], limits: SyncLimits) throws(SyncError) -> ServerFrame {
+        if let deliver = try deliverFrame(bytes, limits: limits) { return deliver }
+        return try decodeServerGenerally(bytes, limits: limits)
+    }
+
+    /// ``decodeServer(_:limits:)`` through SwiftProtobuf alone.
+    static func decodeServerGenerally(_ bytes: [UInt8], limits: SyncLimits) throws(SyncError) -> ServerFrame {
         let message: Ticketsync_V1_ServerMessage
         do {
             message = try Ticketsync_V1_ServerMessage(serializedBytes: bytes)
@@ -177,6 +189,10 @@ public enum SyncCodec {
             if error.code == .tooLarge { throw SyncError(.tooLarge, error.message) }
             throw SyncError(.badMessage, error.message)
         }
+        return try checked(operations, limits: limits)
+    }
+
+    static func checked(_ operations: [TicketOperation], limits: SyncLimits) throws(SyncError) -> [TicketOperation] {
         for op in operations where op.approximateBytes > limits.maxOperationBytes {
             throw SyncError(
                 .tooLarge, "operation \(op.id) is about \(op.approximateBytes) bytes; the limit is \(limits.maxOperationBytes)"

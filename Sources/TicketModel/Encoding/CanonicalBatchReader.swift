@@ -1,27 +1,28 @@
-/// Reads the canonical bytes of a batch holding one operation (what
-/// ``OperationCodec/encodeOne(_:)`` writes) without building SwiftProtobuf messages: stores keep
-/// every operation in its own row, and decoding those rows with SwiftProtobuf was a quarter of
-/// the server's work on a download (perf).
+/// Reads a batch in its canonical shape (what ``OperationCodec/encode(sortedByID:)`` and
+/// ``OperationCodec/encodeOne(_:)`` write) without building SwiftProtobuf messages: stores keep
+/// every operation in its own row, and Push and Deliver carry canonical batches; decoding them
+/// with SwiftProtobuf was a quarter of the server's work on a download, and most of a station's
+/// decoding (perf).
 ///
-/// It accepts only the exact shape `encodeOne` writes: the fields in its order, defaults left
-/// out, no unknown fields. On anything else it returns nil and
-/// ``OperationCodec/decode(_:maxOperations:)`` reads the bytes the general way, so what a batch
-/// means, and which batches are refused with which message, is decided in one place
-/// (`BatchReader`). `SingleOperationReaderTests` checks it against that path on valid and damaged
-/// bytes.
-struct SingleOperationReader {
+/// It accepts only the exact shape the writers produce: the fields in field-number order,
+/// defaults left out, no unknown fields. On anything else (and on anything that would be
+/// refused) it returns nil and ``OperationCodec/decode(_:maxOperations:)`` reads the bytes the
+/// general way, so what a batch means, and which batches are refused with which message, is
+/// decided in one place (`BatchReader`). `CanonicalBatchReaderTests` checks it against that
+/// path on valid and damaged bytes.
+struct CanonicalBatchReader {
     private var reader: StoreBytesReader
 
     private init(_ buffer: UnsafeRawBufferPointer) {
         reader = StoreBytesReader(buffer)
     }
 
-    /// The operation, or nil if the bytes are not in the one-operation canonical shape (or
-    /// anything in them would be refused).
-    static func read(_ bytes: some Collection<UInt8>) -> TicketOperation? {
-        func read(_ buffer: UnsafeRawBufferPointer) -> TicketOperation? {
-            var reader = SingleOperationReader(buffer)
-            return try? reader.operation()
+    /// The operations, or nil if the bytes are not a canonical batch of at most
+    /// `maxOperations` operations (or anything in them would be refused).
+    static func read(_ bytes: some Collection<UInt8>, maxOperations: Int = .max) -> [TicketOperation]? {
+        func read(_ buffer: UnsafeRawBufferPointer) -> [TicketOperation]? {
+            var reader = CanonicalBatchReader(buffer)
+            return try? reader.operations(maxOperations: maxOperations)
         }
         if let done = bytes.withContiguousStorageIfAvailable({ read(UnsafeRawBufferPointer($0)) }) { return done }
         return Array(bytes).withUnsafeBytes(read)
@@ -30,50 +31,82 @@ struct SingleOperationReader {
     /// Thrown (and turned into nil) wherever the bytes leave the canonical shape.
     private struct NotCanonical: Error {}
 
-    private mutating func operation() throws -> TicketOperation {
-        // tickets (1): one 16-byte id.
-        try expect(field: 1, wire: 2)
-        guard try reader.varint() == 16, reader.buffer.count - reader.offset >= 16,
-            let ticket = TicketID(bytes: reader.buffer[reader.offset..<(reader.offset + 16)])
-        else { throw NotCanonical() }
-        reader.offset += 16
-        // replicas (2): packed fixed64, the operation's own first.
-        try expect(field: 2, wire: 2)
-        let replicaBytes = try reader.varint()
-        guard replicaBytes >= 8, replicaBytes % 8 == 0, replicaBytes <= 8 * 1025 else { throw NotCanonical() }
-        var replicas: [ReplicaID] = []
-        for _ in 0..<(replicaBytes / 8) {
-            let raw = try reader.fixed64()
-            guard raw != 0 else { throw NotCanonical() }
-            replicas.append(ReplicaID(raw))
+    private mutating func operations(maxOperations: Int) throws -> [TicketOperation] {
+        // tickets (1): 16-byte ids.
+        var tickets: [TicketID] = []
+        while try peek(1, wire: 2, before: reader.buffer.count) {
+            guard try reader.varint() == 16, reader.buffer.count - reader.offset >= 16,
+                let ticket = TicketID(bytes: reader.buffer[reader.offset..<(reader.offset + 16)])
+            else { throw NotCanonical() }
+            reader.offset += 16
+            tickets.append(ticket)
         }
-        // authors (3): one entry.
-        try expect(field: 3, wire: 2)
-        let authorEnd = try messageEnd()
-        let kind = try optionalVarint(1, before: authorEnd) ?? 0
-        guard kind < UInt64(Author.Kind.all.count) else { throw NotCanonical() }
-        let name = try optionalString(2, before: authorEnd) ?? ""
-        try finish(authorEnd)
-        // runs (4): one run of replica 0 (left out) holding one op (2).
-        try expect(field: 4, wire: 2)
-        let runEnd = try messageEnd()
-        try expect(field: 2, wire: 2)
-        let opEnd = try messageEnd()
-        let seqGap = try optionalVarint(1, before: opEnd) ?? 0
-        let millis = UInt64(bitPattern: try optionalZigzag(2, before: opEnd) ?? 0)
-        let counter = try optionalVarint(3, before: opEnd) ?? 0
-        guard seqGap < UInt64.max, millis <= 0xFFFF_FFFF_FFFF, counter <= Timestamp.maxCounter else { throw NotCanonical() }
-        let payload = try self.payload(before: opEnd, replicas: replicas)
-        try finish(opEnd)
-        try finish(runEnd)
+        // replicas (2): packed fixed64.
+        var replicas: [ReplicaID] = []
+        if try peek(2, wire: 2, before: reader.buffer.count) {
+            let replicaBytes = try reader.varint()
+            guard replicaBytes >= 8, replicaBytes % 8 == 0, replicaBytes <= UInt64(reader.buffer.count - reader.offset) else {
+                throw NotCanonical()
+            }
+            replicas.reserveCapacity(Int(replicaBytes / 8))
+            for _ in 0..<(replicaBytes / 8) {
+                let raw = try reader.fixed64()
+                guard raw != 0 else { throw NotCanonical() }
+                replicas.append(ReplicaID(raw))
+            }
+        }
+        // authors (3).
+        var authors: [Author] = []
+        while try peek(3, wire: 2, before: reader.buffer.count) {
+            let authorEnd = try messageEnd()
+            let kind = try optionalUInt32(1, before: authorEnd) ?? 0
+            guard kind < UInt32(Author.Kind.all.count) else { throw NotCanonical() }
+            let name = try optionalString(2, before: authorEnd) ?? ""
+            try finish(authorEnd)
+            authors.append(Author(Author.Kind.all[Int(kind)], name))
+        }
+        // runs (4): a replica index, then its operations (2), sequence numbers and clocks as
+        // deltas within the run.
+        var operations: [TicketOperation] = []
+        while try peek(4, wire: 2, before: reader.buffer.count) {
+            let runEnd = try messageEnd()
+            let replicaIndex = try optionalUInt32(1, before: runEnd) ?? 0
+            guard replicaIndex < UInt32(replicas.count) else { throw NotCanonical() }
+            let replica = replicas[Int(replicaIndex)]
+            var seq: UInt64 = 0
+            var millis: UInt64 = 0
+            while reader.offset < runEnd {
+                try expect(field: 2, wire: 2)
+                let opEnd = try messageEnd(before: runEnd)
+                let seqGap = try optionalVarint(1, before: opEnd) ?? 0
+                let millisDelta = try optionalZigzag(2, before: opEnd) ?? 0
+                let counter = try optionalUInt32(3, before: opEnd) ?? 0
+                let ticketIndex = try optionalUInt32(4, before: opEnd) ?? 0
+                let authorIndex = try optionalUInt32(5, before: opEnd) ?? 0
+                let (nextSeq, overflow) = seq.addingReportingOverflow(1 &+ seqGap)
+                guard !overflow, seqGap != .max else { throw NotCanonical() }
+                seq = nextSeq
+                millis = millis &+ UInt64(bitPattern: millisDelta)
+                guard millis <= 0xFFFF_FFFF_FFFF, UInt64(counter) <= Timestamp.maxCounter,
+                    ticketIndex < UInt32(tickets.count), authorIndex < UInt32(authors.count),
+                    operations.count < maxOperations
+                else { throw NotCanonical() }
+                let payload = try self.payload(before: opEnd, replicas: replicas)
+                try finish(opEnd)
+                operations.append(
+                    TicketOperation(
+                        id: OperationID(replica: replica, seq: seq),
+                        timestamp: Timestamp(millis: millis, counter: UInt64(counter)),
+                        author: authors[Int(authorIndex)],
+                        ticket: tickets[Int(ticketIndex)],
+                        payload: payload
+                    )
+                )
+            }
+            try finish(runEnd)
+        }
         guard reader.isAtEnd else { throw NotCanonical() }
-        return TicketOperation(
-            id: OperationID(replica: replicas[0], seq: seqGap + 1),
-            timestamp: Timestamp(millis: millis, counter: counter),
-            author: Author(Author.Kind.all[Int(kind)], name),
-            ticket: ticket,
-            payload: payload
-        )
+        return operations
     }
 
     private mutating func payload(before end: Int, replicas: [ReplicaID]) throws -> Payload {
