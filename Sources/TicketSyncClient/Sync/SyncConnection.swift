@@ -293,6 +293,9 @@ struct SyncConnection {
                         if case .inboundEnded = event { break }
                         if case .inboundFailed = event { break }
                     }
+                    // An Error the server sent before it saw our close (a revocation, say) may
+                    // have been read only now: it still wins over "complete".
+                    if let error = state.announced.withLock({ $0 }) { throw error }
                     return
                 }
             }
