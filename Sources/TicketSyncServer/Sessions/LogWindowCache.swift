@@ -78,6 +78,10 @@ package final class LogWindowCache: Sendable {
                 let window = await withCheckedContinuation { (continuation: CheckedContinuation<Window?, Never>) in
                     let waiting: Bool = state.withLock { state in
                         guard case .loading(var waiters) = state.slots[key] else { return false }
+                        // Drop the slot's reference first: appending to a shared array copies
+                        // it, and with a thousand sessions waiting for one read those copies
+                        // were most of the server's work (perf, 1,000 live stations).
+                        state.slots[key] = .loading(waiters: [])
                         waiters.append(continuation)
                         state.slots[key] = .loading(waiters: waiters)
                         return true
