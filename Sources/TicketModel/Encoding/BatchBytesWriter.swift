@@ -10,11 +10,9 @@
 /// the bytes with SwiftProtobuf's.
 struct BatchBytesWriter {
     private var runs = ProtoWriter(capacity: 0)
-    private var tickets: [TicketID] = []
-    private var ticketIndex: [TicketID: UInt64] = [:]
-    private var replicas = InterningReplicas()
-    private var authors: [Author] = []
-    private var authorIndex: [Author: UInt64] = [:]
+    private var tickets = Interned<TicketID>()
+    private var replicas = Interned<UInt64>()
+    private var authors = Interned<Author>()
     private var run: Int?
     private var runReplica: ReplicaID?
     private var previousSeq: UInt64 = 0
@@ -42,9 +40,9 @@ struct BatchBytesWriter {
         if millisDelta != 0 { runs.tag(2, .varint); runs.zigzag(millisDelta) }
         let counter = UInt64(UInt32(op.timestamp.counter))
         if counter != 0 { runs.tag(3, .varint); runs.varint(counter) }
-        let ticket = intern(ticket: op.ticket)
+        let ticket = tickets.intern(op.ticket)
         if ticket != 0 { runs.tag(4, .varint); runs.varint(ticket) }
-        let author = intern(author: op.author)
+        let author = authors.intern(op.author)
         if author != 0 { runs.tag(5, .varint); runs.varint(author) }
         switch op.payload {
         case .set(_, _, let overwrites?): _ = replicas.intern(overwrites.replica.rawValue)
@@ -58,10 +56,19 @@ struct BatchBytesWriter {
         previousMillis = op.timestamp.millis
     }
 
+    /// The canonical bytes of the batch of `operations` (sorted by id).
+    static func bytes(sortedByID operations: [TicketOperation]) -> [UInt8] {
+        var batch = BatchBytesWriter(capacity: 32 * operations.count)
+        for op in operations { batch.append(op) }
+        var out = ProtoWriter(capacity: 0)
+        batch.finish(into: &out)
+        return out.bytes
+    }
+
     /// The batch's bytes, appended to `writer`.
     mutating func finish(into writer: inout ProtoWriter) {
         closeRun()
-        for ticket in tickets {
+        for ticket in tickets.order {
             writer.tag(1, .lengthDelimited)
             writer.varint(16)
             writer.fixed64(ticket.high.bigEndian.littleEndian)
@@ -72,7 +79,7 @@ struct BatchBytesWriter {
             writer.varint(UInt64(8 * replicas.order.count))
             for replica in replicas.order { writer.fixed64(replica) }
         }
-        for author in authors {
+        for author in authors.order {
             let entry = writer.begin(3)
             writer.uint32(1, Author.Kind.all.firstIndex(of: author.kind)!)
             writer.string(2, author.name)
@@ -85,37 +92,23 @@ struct BatchBytesWriter {
         if let run { runs.end(run) }
         run = nil
     }
+}
 
-    private mutating func intern(ticket: TicketID) -> UInt64 {
-        if let index = ticketIndex[ticket] { return index }
-        let index = UInt64(tickets.count)
-        tickets.append(ticket)
-        ticketIndex[ticket] = index
-        return index
-    }
+/// One of a batch's tables as it fills: values in order of first use, and the index of each.
+private struct Interned<Value: Hashable> {
+    private(set) var order: [Value] = []
+    private var indexes: [Value: UInt64] = [:]
 
-    private mutating func intern(author: Author) -> UInt64 {
-        if let index = authorIndex[author] { return index }
-        let index = UInt64(authors.count)
-        authors.append(author)
-        authorIndex[author] = index
+    mutating func intern(_ value: Value) -> UInt64 {
+        if let index = indexes[value] { return index }
+        let index = UInt64(order.count)
+        order.append(value)
+        indexes[value] = index
         return index
     }
 }
 
-/// A batch's replica table as it fills.
-private struct InterningReplicas: BatchReplicaTable {
-    var order: [UInt64] = []
-    var indexes: [UInt64: UInt64] = [:]
-
-    mutating func intern(_ replica: UInt64) -> UInt64 {
-        if let index = indexes[replica] { return index }
-        let index = UInt64(order.count)
-        order.append(replica)
-        indexes[replica] = index
-        return index
-    }
-
+extension Interned: BatchReplicaTable where Value == UInt64 {
     func index(of replica: UInt64) -> UInt64 { indexes[replica]! }
 }
 
@@ -123,12 +116,9 @@ extension ProtoWriter {
     /// A length-delimited field holding the canonical batch of `operations` (sorted by id),
     /// written even when there are none (as a set message field is).
     package mutating func batch(_ field: Int, sortedByID operations: [TicketOperation]) {
-        var batch = BatchBytesWriter(capacity: 32 * operations.count)
-        for op in operations { batch.append(op) }
-        var body = ProtoWriter(capacity: 0)
-        batch.finish(into: &body)
+        let body = BatchBytesWriter.bytes(sortedByID: operations)
         tag(field, .lengthDelimited)
-        varint(UInt64(body.bytes.count))
-        bytes.append(contentsOf: body.bytes)
+        varint(UInt64(body.count))
+        bytes.append(contentsOf: body)
     }
 }

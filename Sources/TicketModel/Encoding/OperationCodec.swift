@@ -23,11 +23,7 @@ public enum OperationCodec {
 
     /// Encodes operations already sorted by id (or, for one replica, by sequence number).
     public static func encode(sortedByID operations: [TicketOperation]) -> [UInt8] {
-        var writer = BatchBytesWriter(capacity: 32 * operations.count)
-        for op in operations { writer.append(op) }
-        var out = ProtoWriter(capacity: 0)
-        writer.finish(into: &out)
-        return out.bytes
+        BatchBytesWriter.bytes(sortedByID: operations)
     }
 
     /// ``encode(sortedByID:)`` through the SwiftProtobuf message (what `BatchBytesWriter` must
