@@ -31,14 +31,7 @@ import TicketTestSupport
         for op in operations(seed: seed).shuffled(using: &generator).prefix(600) {
             let clean = OperationCodec.encodeOne(op)
             for _ in 0..<12 {
-                var bytes = clean
-                let at = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<4, using: &generator) {
-                case 0: bytes[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
-                case 1: bytes.remove(at: at)
-                case 2: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: at)
-                default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...6, using: &generator))], at: at)
-                }
+                let bytes = damaged(clean, using: &generator)
                 let general = try? OperationCodec.decodeGenerally(bytes, maxOperations: .max)
                 if let read = CanonicalBatchReader.read(bytes) {
                     accepted += 1
@@ -71,13 +64,7 @@ import TicketTestSupport
             }
             guard !clean.isEmpty else { continue }
             for _ in 0..<8 {
-                var bytes = clean
-                let at = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<3, using: &generator) {
-                case 0: bytes[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
-                case 1: bytes.remove(at: at)
-                default: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: at)
-                }
+                let bytes = damaged(clean, using: &generator)
                 let general = try? OperationCodec.decodeGenerally(bytes, maxOperations: .max)
                 if let read = CanonicalBatchReader.read(bytes) {
                     accepted += 1
@@ -88,5 +75,18 @@ import TicketTestSupport
             }
         }
         #expect(accepted > 0 && steppedAside > 0, "seed \(seed): accepted \(accepted), stepped aside \(steppedAside)")
+    }
+
+    /// `clean` with one byte flipped, dropped or inserted, or a short run repeated.
+    func damaged(_ clean: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+        var bytes = clean
+        let at = Int.random(in: 0..<bytes.count, using: &generator)
+        switch Int.random(in: 0..<4, using: &generator) {
+        case 0: bytes[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &generator)
+        case 1: bytes.remove(at: at)
+        case 2: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: at)
+        default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + Int.random(in: 1...6, using: &generator))], at: at)
+        }
+        return bytes
     }
 }
